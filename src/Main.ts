@@ -1,0 +1,96 @@
+/**
+ * The program's edge: configuration provider, logger, HTTP client and transport are chosen here and composed into
+ * one layer. Nothing else in the program knows which of them is in use.
+ */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as PlatformConfigProvider from "@effect/platform/PlatformConfigProvider"
+import { Cause, ConfigError, ConfigProvider, Effect, Layer, Logger, Option } from "effect"
+import { McpServer } from "./McpServer.js"
+import { AppConfig } from "./services/AppConfig.js"
+import { AthleteCalendar } from "./services/AthleteCalendar.js"
+import { IntervalsClient } from "./services/IntervalsClient.js"
+import { StdioTransportLive } from "./transports/StdioTransport.js"
+import { Transport } from "./transports/Transport.js"
+
+process.setSourceMapsEnabled(true)
+
+/** `.env` in the working directory first, then the environment (the file is optional). */
+const ConfigProviderLive = PlatformConfigProvider.fromDotEnv(".env").pipe(
+  Effect.map((dotEnv) => ConfigProvider.orElse(dotEnv, () => ConfigProvider.fromEnv())),
+  Effect.orElseSucceed(() => ConfigProvider.fromEnv()),
+  Effect.map(Layer.setConfigProvider),
+  Layer.unwrapEffect,
+  Layer.provide(NodeFileSystem.layer)
+)
+
+/** Logs go to stderr, always: in stdio mode stdout belongs to the protocol. */
+const LoggerLive = Layer.merge(
+  Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
+  Layer.unwrapEffect(Effect.map(AppConfig, (config) => Logger.minimumLogLevel(config.logLevel)))
+)
+
+const TransportLive = Layer.unwrapEffect(
+  Effect.gen(function*() {
+    const config = yield* AppConfig
+    if (config.transport === "stdio") return StdioTransportLive
+    return yield* Effect.fail(
+      ConfigError.InvalidData([], `MCP_TRANSPORT=${config.transport} is not available in this version`)
+    )
+  })
+)
+
+const ServicesLive = AthleteCalendar.Default.pipe(
+  Layer.provideMerge(IntervalsClient.Default),
+  Layer.provide(NodeHttpClient.layer)
+)
+
+const MainLive = TransportLive.pipe(
+  Layer.provide(McpServer.Default),
+  Layer.provide(ServicesLive),
+  Layer.provide(LoggerLive),
+  Layer.provideMerge(AppConfig.Default)
+)
+
+/** One line for a start-up failure: the configuration's own message, or the failure's. */
+const describe = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure) && ConfigError.isConfigError(failure.value)) {
+    const messages: Array<string> = []
+    const invalid: Array<string> = []
+    const walk = (error: ConfigError.ConfigError): void => {
+      switch (error._op) {
+        case "And":
+        case "Or":
+          walk(error.left)
+          walk(error.right)
+          break
+        case "InvalidData":
+          invalid.push(error.message)
+          break
+        case "MissingData":
+          messages.push(error.message)
+          break
+        default:
+          messages.push(String(error))
+      }
+    }
+    walk(failure.value)
+    return invalid[0] ?? messages.at(-1) ?? "invalid configuration"
+  }
+  if (Option.isSome(failure) && failure.value instanceof Error) return failure.value.message
+  return Cause.pretty(cause).split("\n")[0] ?? "start-up failed"
+}
+
+const program = Effect.flatMap(Transport, (transport) => transport.serve).pipe(
+  Effect.provide(MainLive),
+  Effect.tapErrorCause((cause) =>
+    Cause.isInterruptedOnly(cause)
+      ? Effect.void
+      : Effect.sync(() => process.stderr.write(`intervals-mcp: ${describe(cause)}\n`))
+  ),
+  Effect.provide(ConfigProviderLive)
+)
+
+NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true })

@@ -1,0 +1,130 @@
+/**
+ * The bridge between the tool registry and the MCP SDK's low-level `Server`. It advertises each tool with the JSON
+ * Schema generated from its `Schema`s, decodes `tools/call` arguments, runs the tool's Effect with the services, and
+ * answers text plus `structuredContent`, or an `isError` result a model can act on. Transports ask it for a fresh
+ * SDK `Server` per connection and know nothing else.
+ */
+import { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+  type Tool as ListedTool
+} from "@modelcontextprotocol/sdk/types.js"
+import { Cause, Effect, JSONSchema, ParseResult, Runtime, Schema } from "effect"
+import type { IntervalsError } from "./domain/IntervalsError.js"
+import { tools as allTools } from "./tools/Registry.js"
+import type { AnyTool, ToolContext, ToolFailure } from "./tools/Tool.js"
+import { Version } from "./Version.js"
+
+const INSTRUCTIONS = "Intervals.icu training data for one athlete (or athletes who share with them). Dates are the " +
+  "athlete's local dates, YYYY-MM-DD, inclusive. List first (get_activities, get_events, get_wellness_data), then " +
+  "open one item by its id. Distances are metres, times seconds, power watts, work kJ in structured results."
+
+/** JSON Schema for a tool's input or output: draft-07 as effect generates it, without the `$schema` marker. */
+export const toJsonSchema = (schema: Schema.Schema.AnyNoContext): ListedTool["inputSchema"] => {
+  const { $schema: _, ...json } = JSONSchema.make(schema) as unknown as Record<string, unknown>
+  return withoutTitles(json) as ListedTool["inputSchema"]
+}
+
+/**
+ * Effect titles every refinement after its filter ("between(1, 500)"): noise for a model and tokens on every
+ * `tools/list`. A `title` that is a string is such a title; a property named "title" holds a schema object.
+ */
+const withoutTitles = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(withoutTitles)
+  if (typeof value !== "object" || value === null) return value
+  return Object.fromEntries(
+    Object.entries(value).filter(([key, inner]) => !(key === "title" && typeof inner === "string")).map((
+      [key, inner]
+    ) => [key, withoutTitles(inner)])
+  )
+}
+
+export const listing = (tool: AnyTool): ListedTool => ({
+  name: tool.name,
+  title: tool.title,
+  description: tool.description,
+  inputSchema: toJsonSchema(tool.input),
+  outputSchema: toJsonSchema(tool.output) as ListedTool["outputSchema"] & object,
+  annotations: tool.annotations
+})
+
+/** "start_date: expected a real calendar date …" for each problem, with unknown parameters named as such. */
+export const formatArgumentErrors = (tool: AnyTool, error: ParseResult.ParseError): string => {
+  const accepted = Object.keys((toJsonSchema(tool.input).properties ?? {}) as object)
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join(".") : "arguments"
+    if (issue._tag === "Unexpected") {
+      return `${path}: unknown parameter; ${tool.name} accepts ${accepted.join(", ") || "no parameters"}`
+    }
+    if (issue._tag === "Missing") return `${path}: required parameter is missing`
+    return `${path}: ${issue.message}`
+  })
+  return `Invalid arguments for ${tool.name}; nothing was sent to Intervals.icu:\n` +
+    [...new Set(issues)].slice(0, 10).map((line) => `- ${line}`).join("\n")
+}
+
+const errorResult = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] })
+
+/** Runs one tool call to a result: every failure becomes an `isError` answer, never a thrown error. */
+export const callTool = (
+  tool: AnyTool,
+  args: unknown
+): Effect.Effect<CallToolResult, never, ToolContext> =>
+  Schema.decodeUnknown(tool.input, { errors: "all", onExcessProperty: "error" })(args ?? {}).pipe(
+    Effect.mapError((error) => ({ _tag: "InvalidArguments" as const, message: formatArgumentErrors(tool, error) })),
+    Effect.flatMap((input) => tool.run(input) as Effect.Effect<unknown, IntervalsError | ToolFailure, ToolContext>),
+    Effect.flatMap((output) =>
+      Effect.map(Schema.encode(tool.output)(output), (structured): CallToolResult => ({
+        content: [{ type: "text", text: tool.render(output) }],
+        structuredContent: structured as Record<string, unknown>
+      })).pipe(Effect.orDie)
+    ),
+    Effect.catchAll((error) =>
+      Effect.as(
+        Effect.logInfo("tool call failed").pipe(Effect.annotateLogs({ tool: tool.name, error: error._tag })),
+        errorResult(error._tag === "InvalidArguments" ? error.message : `${tool.name} failed: ${error.message}`)
+      )
+    ),
+    Effect.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.succeed(errorResult(`${tool.name} was cancelled.`))
+        : Effect.as(
+          Effect.logError("tool crashed", cause).pipe(Effect.annotateLogs({ tool: tool.name })),
+          errorResult(`${tool.name} failed unexpectedly inside the server; the error was logged. Try again, and ` +
+            "report it if it persists.")
+        )
+    ),
+    Effect.withSpan(`tool.${tool.name}`)
+  )
+
+export class McpServer extends Effect.Service<McpServer>()("McpServer", {
+  effect: Effect.gen(function*() {
+    const runtime = yield* Effect.runtime<ToolContext>()
+    const tools = allTools
+    const byName = new Map(tools.map((tool) => [tool.name, tool]))
+    const listed = tools.map(listing)
+
+    /** A new SDK server wired to the tools, for one transport connection. */
+    const make = (): Server => {
+      const server = new Server(
+        { name: "intervals-mcp", title: "Intervals.icu", version: Version },
+        { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS }
+      )
+      server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }))
+      server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+        const tool = byName.get(request.params.name)
+        if (tool === undefined) {
+          return errorResult(
+            `Unknown tool ${JSON.stringify(request.params.name)}; available: ${tools.map((t) => t.name).join(", ")}`
+          )
+        }
+        return Runtime.runPromise(runtime)(callTool(tool, request.params.arguments), { signal: extra.signal })
+      })
+      return server
+    }
+
+    return { make, tools } as const
+  })
+}) {}

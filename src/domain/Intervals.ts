@@ -1,0 +1,234 @@
+/**
+ * Schemas of the Intervals.icu payloads this server reads, after the OpenAPI specification and real samples
+ * (`shared/intervals-api`). Only the fields we use are declared: unknown fields are tolerated (and dropped), and every
+ * metric is optional and nullable because the API leaves most of them `null` depending on device and sport.
+ */
+import { Schema } from "effect"
+
+const Maybe = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(schema))
+const Num = Maybe(Schema.Number)
+const Str = Maybe(Schema.String)
+const Bool = Maybe(Schema.Boolean)
+
+export const SportSettings = Schema.Struct({
+  types: Maybe(Schema.Array(Schema.String)),
+  ftp: Num,
+  lthr: Num,
+  max_hr: Num,
+  threshold_pace: Num,
+  pace_units: Str
+})
+
+export const Athlete = Schema.Struct({
+  id: Schema.String,
+  name: Str,
+  timezone: Str,
+  sportSettings: Maybe(Schema.Array(SportSettings))
+})
+export type Athlete = typeof Athlete.Type
+
+/** Fields an activity shares with its intervals. */
+const Effort = {
+  distance: Num,
+  moving_time: Num,
+  elapsed_time: Num,
+  average_speed: Num,
+  max_speed: Num,
+  average_heartrate: Num,
+  max_heartrate: Num,
+  average_cadence: Num,
+  total_elevation_gain: Num,
+  gap: Num,
+  decoupling: Num
+}
+
+export const Activity = Schema.Struct({
+  id: Schema.String,
+  source: Str,
+  _note: Str,
+  name: Str,
+  description: Str,
+  type: Str,
+  sub_type: Str,
+  start_date_local: Str,
+  start_date: Str,
+  timezone: Str,
+  ...Effort,
+  icu_distance: Num,
+  total_elevation_loss: Num,
+  icu_average_watts: Num,
+  icu_weighted_avg_watts: Num,
+  icu_ftp: Num,
+  icu_intensity: Num,
+  icu_variability_index: Num,
+  icu_efficiency_factor: Num,
+  icu_training_load: Num,
+  icu_joules: Num,
+  icu_joules_above_ftp: Num,
+  calories: Num,
+  trimp: Num,
+  hr_load: Num,
+  power_load: Num,
+  pace_load: Num,
+  lthr: Num,
+  icu_resting_hr: Num,
+  icu_weight: Num,
+  icu_rpe: Num,
+  feel: Num,
+  average_temp: Num,
+  trainer: Bool,
+  commute: Bool,
+  race: Bool,
+  device_name: Str,
+  icu_ctl: Num,
+  icu_atl: Num,
+  paired_event_id: Num,
+  compliance: Num,
+  pool_length: Num,
+  threshold_pace: Num,
+  interval_summary: Maybe(Schema.Array(Schema.String)),
+  icu_hr_zone_times: Maybe(Schema.Array(Schema.NullOr(Schema.Number))),
+  tags: Maybe(Schema.Array(Schema.String))
+})
+export type Activity = typeof Activity.Type
+
+export const Interval = Schema.Struct({
+  id: Num,
+  type: Str,
+  label: Str,
+  group_id: Str,
+  start_time: Num,
+  end_time: Num,
+  ...Effort,
+  average_watts: Num,
+  weighted_average_watts: Num,
+  max_watts: Num,
+  average_watts_kg: Num,
+  intensity: Num,
+  training_load: Num,
+  joules: Num,
+  zone: Num,
+  average_gradient: Num
+})
+export type Interval = typeof Interval.Type
+
+export const IntervalGroup = Schema.Struct({
+  id: Schema.String,
+  count: Num,
+  ...Effort,
+  average_watts: Num,
+  weighted_average_watts: Num,
+  intensity: Num
+})
+export type IntervalGroup = typeof IntervalGroup.Type
+
+export const IntervalsDTO = Schema.Struct({
+  id: Schema.String,
+  analyzed: Str,
+  icu_intervals: Maybe(Schema.Array(Interval)),
+  icu_groups: Maybe(Schema.Array(IntervalGroup))
+})
+export type IntervalsDTO = typeof IntervalsDTO.Type
+
+/**
+ * A wellness day. The known fields are typed; everything else the API sends is kept in the index signature so that
+ * `include_all_fields` can show fields this server does not know about yet.
+ */
+export const Wellness = Schema.Struct(
+  {
+    id: Schema.String,
+    ctl: Num,
+    atl: Num,
+    rampRate: Num,
+    ctlLoad: Num,
+    atlLoad: Num,
+    weight: Num,
+    restingHR: Num,
+    hrv: Num,
+    hrvSDNN: Num,
+    sleepSecs: Num,
+    sleepScore: Num,
+    sleepQuality: Num,
+    avgSleepingHR: Num,
+    soreness: Num,
+    fatigue: Num,
+    stress: Num,
+    mood: Num,
+    motivation: Num,
+    injury: Num,
+    spO2: Num,
+    readiness: Num,
+    steps: Num,
+    respiration: Num,
+    comments: Str
+  },
+  Schema.Record({ key: Schema.String, value: Schema.Unknown })
+)
+export type Wellness = typeof Wellness.Type
+
+export const Target = Schema.Struct({
+  units: Str,
+  value: Num,
+  start: Num,
+  end: Num
+})
+export type Target = typeof Target.Type
+
+export interface WorkoutStep {
+  readonly text?: string | null | undefined
+  readonly duration?: number | null | undefined
+  readonly distance?: number | null | undefined
+  readonly reps?: number | null | undefined
+  readonly warmup?: boolean | null | undefined
+  readonly cooldown?: boolean | null | undefined
+  readonly ramp?: boolean | null | undefined
+  readonly freeride?: boolean | null | undefined
+  readonly power?: Target | null | undefined
+  readonly hr?: Target | null | undefined
+  readonly pace?: Target | null | undefined
+  readonly cadence?: Target | null | undefined
+  readonly steps?: ReadonlyArray<WorkoutStep> | null | undefined
+}
+
+export const WorkoutStep: Schema.Schema<WorkoutStep, unknown> = Schema.Struct({
+  text: Str,
+  duration: Num,
+  distance: Num,
+  reps: Num,
+  warmup: Bool,
+  cooldown: Bool,
+  ramp: Bool,
+  freeride: Bool,
+  power: Maybe(Target),
+  hr: Maybe(Target),
+  pace: Maybe(Target),
+  cadence: Maybe(Target),
+  steps: Maybe(Schema.Array(Schema.suspend(() => WorkoutStep)))
+}) as unknown as Schema.Schema<WorkoutStep, unknown>
+
+export const WorkoutDoc = Schema.Struct({
+  steps: Maybe(Schema.Array(WorkoutStep)),
+  duration: Num,
+  distance: Num
+})
+
+export const Event = Schema.Struct({
+  id: Schema.Number,
+  start_date_local: Schema.String,
+  end_date_local: Str,
+  category: Str,
+  type: Str,
+  name: Str,
+  description: Str,
+  indoor: Bool,
+  moving_time: Num,
+  distance: Num,
+  icu_training_load: Num,
+  icu_intensity: Num,
+  joules: Num,
+  color: Str,
+  tags: Maybe(Schema.Array(Schema.String)),
+  paired_activity_id: Str,
+  workout_doc: Maybe(WorkoutDoc)
+})
+export type Event = typeof Event.Type

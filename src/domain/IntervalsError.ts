@@ -1,0 +1,123 @@
+/**
+ * What can go wrong when talking to Intervals.icu. Each error's `message` is written for the model reading the tool
+ * answer: what failed, why, and what to do next.
+ */
+import { Schema } from "effect"
+
+const Request = {
+  method: Schema.String,
+  path: Schema.String
+}
+
+export class IntervalsUnauthorized extends Schema.TaggedError<IntervalsUnauthorized>()("IntervalsUnauthorized", {
+  ...Request
+}) {
+  override get message() {
+    return "401 Unauthorized: Intervals.icu refused the request as unauthenticated; check that API_KEY is set to the key " +
+      "from Intervals.icu Settings > Developer Settings."
+  }
+}
+
+export class IntervalsForbidden extends Schema.TaggedError<IntervalsForbidden>()("IntervalsForbidden", {
+  ...Request,
+  detail: Schema.optional(Schema.String)
+}) {
+  override get message() {
+    return "403 Forbidden: Intervals.icu denied access" + (this.detail ? ` (${this.detail})` : "") +
+      ". Either the API key (API_KEY) is wrong, or it may not read this athlete: check ATHLETE_ID and any athlete_id " +
+      "you passed (it must be the key's own athlete or one that shares data with it)."
+  }
+}
+
+export class IntervalsNotFound extends Schema.TaggedError<IntervalsNotFound>()("IntervalsNotFound", {
+  ...Request
+}) {
+  override get message() {
+    return `404 Not Found: Intervals.icu has nothing at ${this.path}. Check the id (list activities or events first ` +
+      "to get a valid one)."
+  }
+}
+
+export class IntervalsRejected extends Schema.TaggedError<IntervalsRejected>()("IntervalsRejected", {
+  ...Request,
+  status: Schema.Number,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `${this.status}: Intervals.icu rejected the request: ${this.detail}` +
+      (/strava/i.test(this.detail)
+        ? ". This activity was synced from Strava, and Intervals.icu cannot share Strava data through its API; " +
+          "only activities recorded by a device or uploaded to Intervals.icu can be read."
+        : "")
+  }
+}
+
+export class IntervalsRateLimited extends Schema.TaggedError<IntervalsRateLimited>()("IntervalsRateLimited", {
+  ...Request,
+  /** Seconds the server asked us to wait, when it said. */
+  retryAfterSeconds: Schema.optional(Schema.Number)
+}) {
+  override get message() {
+    return "429 Too Many Requests: Intervals.icu is rate limiting this server" +
+      (this.retryAfterSeconds !== undefined ? `; it asked to wait ${this.retryAfterSeconds} s` : "") +
+      ". Wait before trying again, and ask for fewer or smaller requests."
+  }
+}
+
+export class IntervalsUnavailable extends Schema.TaggedError<IntervalsUnavailable>()("IntervalsUnavailable", {
+  ...Request,
+  status: Schema.Number,
+  detail: Schema.optional(Schema.String)
+}) {
+  override get message() {
+    return `${this.status}: Intervals.icu failed to answer` + (this.detail ? ` (${this.detail})` : "") +
+      " after retries. The service may be down or overloaded; try again in a minute."
+  }
+}
+
+export class IntervalsTimeout extends Schema.TaggedError<IntervalsTimeout>()("IntervalsTimeout", {
+  ...Request,
+  millis: Schema.Number
+}) {
+  override get message() {
+    return `Intervals.icu did not answer within ${this.millis} ms (${this.method} ${this.path}). ` +
+      "Try again later, or ask for a shorter date range."
+  }
+}
+
+export class IntervalsNetworkError extends Schema.TaggedError<IntervalsNetworkError>()("IntervalsNetworkError", {
+  ...Request,
+  detail: Schema.String
+}) {
+  override get message() {
+    return `Could not reach Intervals.icu (${this.detail}). Check the network and INTERVALS_API_BASE_URL, then retry.`
+  }
+}
+
+export class IntervalsMalformedResponse
+  extends Schema.TaggedError<IntervalsMalformedResponse>()("IntervalsMalformedResponse", {
+    ...Request,
+    detail: Schema.String
+  })
+{
+  override get message() {
+    return `Intervals.icu sent a response this server could not read (${this.method} ${this.path}: ${this.detail}). ` +
+      "This is likely an API change or a transient fault; try again, and report it if it persists."
+  }
+}
+
+export type IntervalsError =
+  | IntervalsUnauthorized
+  | IntervalsForbidden
+  | IntervalsNotFound
+  | IntervalsRejected
+  | IntervalsRateLimited
+  | IntervalsUnavailable
+  | IntervalsTimeout
+  | IntervalsNetworkError
+  | IntervalsMalformedResponse
+
+/** Failures worth another attempt for a request that is safe to repeat. */
+export const isTransient = (error: IntervalsError): boolean =>
+  error._tag === "IntervalsRateLimited" || error._tag === "IntervalsUnavailable" ||
+  error._tag === "IntervalsTimeout" || error._tag === "IntervalsNetworkError"

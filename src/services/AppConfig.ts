@@ -1,0 +1,93 @@
+/**
+ * The server's configuration, read once at start-up through Effect's `Config` from the environment and a `.env` file
+ * (see `ConfigProviderLive`). Variable names are those of the Python server this project replaces, so an existing
+ * `.env` keeps working.
+ */
+import { Config, ConfigError, Duration, Effect, Either, Layer, LogLevel, Redacted, Schema } from "effect"
+import { AthleteId } from "../domain/Ids.js"
+
+export const Transport = Schema.Literal("stdio", "http", "sse")
+export type Transport = typeof Transport.Type
+
+const LogLevelName = Schema.Literal("All", "Trace", "Debug", "Info", "Warning", "Error", "Fatal", "None")
+
+/** A config value that must decode with a schema; the error names the variable and what was expected. */
+const fromSchema = <A, I>(name: string, schema: Schema.Schema<A, I>, expected: string) =>
+  Config.string(name).pipe(
+    Config.mapOrFail((raw) =>
+      Either.mapLeft(
+        Schema.decodeUnknownEither(schema)(raw.trim()),
+        () => ConfigError.InvalidData([], `${name} must be ${expected}, got ${JSON.stringify(raw)}`)
+      )
+    )
+  )
+
+const aliased = <A>(name: string, alias: string, read: (name: string) => Config.Config<A>) =>
+  read(name).pipe(Config.orElse(() => read(alias)))
+
+const positiveMillis = (name: string, fallback: number) =>
+  fromSchema(name, Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 600_000)), "a whole number of milliseconds")
+    .pipe(Config.withDefault(fallback), Config.map(Duration.millis))
+
+const BaseUrl = Schema.String.pipe(
+  Schema.filter((s) => {
+    try {
+      const url = new URL(s)
+      return url.protocol === "https:" || url.protocol === "http:"
+    } catch {
+      return false
+    }
+  })
+)
+
+export const config = Config.all({
+  apiKey: Config.redacted("API_KEY").pipe(
+    Config.orElse(() => Config.redacted("INTERVALS_API_KEY")),
+    Config.orElse(() =>
+      Config.fail(
+        "API_KEY is not set: set API_KEY (or INTERVALS_API_KEY) to your Intervals.icu API key, from Settings > " +
+          "Developer Settings, in the environment or in a .env file"
+      )
+    ),
+    Config.mapOrFail((key) =>
+      Redacted.value(key).trim() === ""
+        ? Either.left(ConfigError.InvalidData([], "API_KEY is empty: set it to your Intervals.icu API key"))
+        : Either.right(Redacted.make(Redacted.value(key).trim()))
+    )
+  ),
+  athleteId: aliased(
+    "ATHLETE_ID",
+    "INTERVALS_ATHLETE_ID",
+    (name) => fromSchema(name, AthleteId, "an athlete id like i12345, 12345, or 0 for the key's own athlete")
+  ).pipe(Config.withDefault(AthleteId.make("0"))),
+  baseUrl: fromSchema("INTERVALS_API_BASE_URL", BaseUrl, "an http(s) URL").pipe(
+    Config.withDefault("https://intervals.icu/api/v1"),
+    Config.map((url) => url.replace(/\/+$/, ""))
+  ),
+  transport: fromSchema("MCP_TRANSPORT", Transport, "one of stdio, http, sse").pipe(Config.withDefault("stdio" as const)),
+  logLevel: fromSchema("LOG_LEVEL", LogLevelName, "one of All, Trace, Debug, Info, Warning, Error, Fatal, None").pipe(
+    Config.withDefault("Info" as const),
+    Config.map((name) => LogLevel.fromLiteral(name))
+  ),
+  requestTimeout: positiveMillis("INTERVALS_REQUEST_TIMEOUT_MS", 15_000),
+  deadline: positiveMillis("INTERVALS_DEADLINE_MS", 45_000)
+})
+
+export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
+  effect: config
+}) {
+  /** A configuration given in full, for tests. */
+  static readonly Test = (values: Partial<Omit<AppConfig, "apiKey">> & { readonly apiKey?: string }) =>
+    Layer.succeed(
+      AppConfig,
+      AppConfig.make({
+        apiKey: Redacted.make(values.apiKey ?? "test-key"),
+        athleteId: values.athleteId ?? AthleteId.make("i123456"),
+        baseUrl: values.baseUrl ?? "http://127.0.0.1:1/api/v1",
+        transport: values.transport ?? "stdio",
+        logLevel: values.logLevel ?? LogLevel.Info,
+        requestTimeout: values.requestTimeout ?? Duration.seconds(15),
+        deadline: values.deadline ?? Duration.seconds(45)
+      })
+    )
+}

@@ -1,0 +1,241 @@
+/**
+ * The Intervals.icu REST client. Authentication, timeouts, retries and decoding live here, once, so that tools only
+ * say what they want. Every failure becomes one of the tagged errors of `domain/IntervalsError`.
+ */
+import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
+import { Duration, Effect, Either, ParseResult, Redacted, Schedule, Schema } from "effect"
+import type { ActivityId, AthleteId, EventId, LocalDate } from "../domain/Ids.js"
+import { Activity, Athlete, Event, IntervalsDTO, Wellness } from "../domain/Intervals.js"
+import {
+  type IntervalsError,
+  IntervalsForbidden,
+  IntervalsMalformedResponse,
+  IntervalsNetworkError,
+  IntervalsNotFound,
+  IntervalsRateLimited,
+  IntervalsRejected,
+  IntervalsTimeout,
+  IntervalsUnauthorized,
+  IntervalsUnavailable,
+  isTransient
+} from "../domain/IntervalsError.js"
+import { Version } from "../Version.js"
+import { AppConfig } from "./AppConfig.js"
+
+export type Method = "GET" | "POST" | "PUT" | "DELETE"
+
+export interface RequestOptions<A, I> {
+  readonly method: Method
+  /** Path below the API base URL, with each variable segment already validated by its schema. */
+  readonly path: string
+  readonly query?: Record<string, string | number | boolean | undefined>
+  readonly body?: unknown
+  readonly schema: Schema.Schema<A, I>
+}
+
+/** How many times a request may be repeated after its first attempt. */
+export const MAX_RETRIES = 3
+/** A Retry-After longer than this is not waited for: the model is told to come back later instead. */
+export const MAX_RETRY_AFTER = Duration.seconds(20)
+
+/**
+ * The retry schedule: exponential back-off with jitter, at most `MAX_RETRIES` repeats, and never sooner than the
+ * `Retry-After` of a 429. `intersect` takes the longer of the two delays. Which errors are retried is decided by
+ * `retryable`: every transient failure for reads, only 429 for writes (a 5xx or a timeout may hide a write that
+ * happened).
+ */
+export const retrySchedule = (retryable: (error: IntervalsError) => boolean) =>
+  Schedule.exponential(Duration.millis(250), 2).pipe(
+    Schedule.jittered,
+    Schedule.intersect(Schedule.recurs(MAX_RETRIES)),
+    Schedule.intersect(
+      Schedule.identity<IntervalsError>().pipe(
+        Schedule.addDelay((error) =>
+          error._tag === "IntervalsRateLimited" && error.retryAfterSeconds !== undefined
+            ? Duration.seconds(error.retryAfterSeconds)
+            : Duration.zero
+        )
+      )
+    ),
+    Schedule.whileInput((error: IntervalsError) =>
+      retryable(error) &&
+      !(error._tag === "IntervalsRateLimited" &&
+        Duration.greaterThan(Duration.seconds(error.retryAfterSeconds ?? 0), MAX_RETRY_AFTER))
+    )
+  )
+
+const isRetryableFor = (method: Method) => (error: IntervalsError): boolean =>
+  method === "GET" ? isTransient(error) : error._tag === "IntervalsRateLimited"
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+const parseRetryAfter = (header: string | undefined, now: number): number | undefined => {
+  if (header === undefined) return undefined
+  const seconds = Number(header)
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds
+  const date = Date.parse(header)
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000))
+}
+
+/** The `error` (or `message`) of an Intervals.icu error body, or a short excerpt of whatever came back. */
+const errorDetail = (body: string): string | undefined => {
+  try {
+    const json: unknown = JSON.parse(body)
+    const first = Array.isArray(json) ? json[0] : json
+    if (typeof first === "object" && first !== null) {
+      const record = first as Record<string, unknown>
+      const text = record["error"] ?? record["message"]
+      if (typeof text === "string") return text
+    }
+    if (typeof json === "string") return json
+  } catch {
+    // not JSON: an HTML error page from a proxy, for instance
+  }
+  const text = body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim()
+  return text === "" ? undefined : text.slice(0, 200)
+}
+
+const formatParseError = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)
+    .slice(0, 3)
+    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ` : "") + issue.message)
+    .join("; ")
+
+const statusError = (
+  request: { readonly method: Method; readonly path: string },
+  response: HttpClientResponse.HttpClientResponse,
+  body: string,
+  now: number
+): IntervalsError => {
+  const detail = errorDetail(body)
+  const status = response.status
+  switch (status) {
+    case 401:
+      return new IntervalsUnauthorized(request)
+    case 403:
+      return new IntervalsForbidden({ ...request, ...(detail ? { detail } : {}) })
+    case 404:
+      return new IntervalsNotFound(request)
+    case 429: {
+      const retryAfterSeconds = parseRetryAfter(response.headers["retry-after"], now)
+      return new IntervalsRateLimited({ ...request, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) })
+    }
+    default:
+      return status >= 500
+        ? new IntervalsUnavailable({ ...request, status, ...(detail ? { detail } : {}) })
+        : new IntervalsRejected({ ...request, status, detail: detail ?? `HTTP ${status}` })
+  }
+}
+
+const segment = (value: string | number): string => encodeURIComponent(String(value))
+
+export class IntervalsClient extends Effect.Service<IntervalsClient>()("IntervalsClient", {
+  effect: Effect.gen(function*() {
+    const config = yield* AppConfig
+    const http = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest((request) =>
+        request.pipe(
+          HttpClientRequest.prependUrl(config.baseUrl),
+          HttpClientRequest.basicAuth("API_KEY", Redacted.value(config.apiKey)),
+          HttpClientRequest.acceptJson,
+          HttpClientRequest.setHeader("User-Agent", `intervals-mcp/${Version} (+https://github.com/intervals-mcp)`)
+        )
+      )
+    )
+    const requestMillis = Duration.toMillis(config.requestTimeout)
+    const deadlineMillis = Duration.toMillis(config.deadline)
+
+    /** One attempt: send, read the whole body within the request timeout, map the status, decode. */
+    const attempt = <A, I>(options: RequestOptions<A, I>, request: HttpClientRequest.HttpClientRequest) => {
+      const described = { method: options.method, path: options.path }
+      return http.execute(request).pipe(
+        Effect.flatMap((response) =>
+          Effect.map(response.text, (body) => ({ response, body }))
+        ),
+        Effect.catchAll((error) =>
+          Effect.fail(new IntervalsNetworkError({ ...described, detail: error.message.slice(0, 200) }))
+        ),
+        Effect.timeoutFail({
+          duration: config.requestTimeout,
+          onTimeout: () => new IntervalsTimeout({ ...described, millis: requestMillis })
+        }),
+        Effect.flatMap(({ body, response }) =>
+          Effect.clockWith((clock) => clock.currentTimeMillis).pipe(
+            Effect.flatMap((now): Effect.Effect<A, IntervalsError> => {
+              if (response.status < 200 || response.status >= 300) {
+                return Effect.fail(statusError(described, response, body, now))
+              }
+              // A 204 (or an empty 200) decodes as `null`, for the writes that answer nothing.
+              const decoded = Schema.decodeUnknownEither(Schema.parseJson(options.schema))(body === "" ? "null" : body)
+              return Either.match(decoded, {
+                onLeft: (error) =>
+                  Effect.fail(new IntervalsMalformedResponse({ ...described, detail: formatParseError(error) })),
+                onRight: Effect.succeed
+              })
+            }),
+            Effect.tap(() =>
+              Effect.logDebug("intervals request").pipe(
+                Effect.annotateLogs({ method: options.method, path: options.path, status: response.status })
+              )
+            )
+          )
+        )
+      )
+    }
+
+    const execute = <A, I>(options: RequestOptions<A, I>): Effect.Effect<A, IntervalsError> => {
+      const query = Object.fromEntries(
+        Object.entries(options.query ?? {}).filter((entry): entry is [string, string | number | boolean] =>
+          entry[1] !== undefined
+        ).map(([key, value]) => [key, String(value)])
+      )
+      const base = HttpClientRequest.make(options.method)(options.path).pipe(HttpClientRequest.setUrlParams(query))
+      const request = options.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, options.body)
+      return attempt(options, request).pipe(
+        Effect.retry(retrySchedule(isRetryableFor(options.method))),
+        Effect.timeoutFail({
+          duration: config.deadline,
+          onTimeout: () => new IntervalsTimeout({ method: options.method, path: options.path, millis: deadlineMillis })
+        }),
+        Effect.tapError((error) =>
+          Effect.logWarning("intervals request failed").pipe(
+            Effect.annotateLogs({ method: options.method, path: options.path, error: error._tag })
+          )
+        ),
+        Effect.withSpan("IntervalsClient.execute", { attributes: { method: options.method, path: options.path } })
+      )
+    }
+
+    return {
+      execute,
+      athlete: (athleteId: AthleteId) => execute({ method: "GET", path: `/athlete/${segment(athleteId)}`, schema: Athlete }),
+      activities: (athleteId: AthleteId, oldest: LocalDate, newest: LocalDate) =>
+        execute({
+          method: "GET",
+          path: `/athlete/${segment(athleteId)}/activities`,
+          // `newest` alone would mean midnight at the start of that day; the end of the day keeps it inclusive.
+          query: { oldest, newest: `${newest}T23:59:59` },
+          schema: Schema.Array(Activity)
+        }),
+      activity: (activityId: ActivityId) =>
+        execute({ method: "GET", path: `/activity/${segment(activityId)}`, schema: Activity }),
+      activityIntervals: (activityId: ActivityId) =>
+        execute({ method: "GET", path: `/activity/${segment(activityId)}/intervals`, schema: IntervalsDTO }),
+      wellness: (athleteId: AthleteId, oldest: LocalDate, newest: LocalDate) =>
+        execute({
+          method: "GET",
+          path: `/athlete/${segment(athleteId)}/wellness`,
+          query: { oldest, newest },
+          schema: Schema.Array(Wellness)
+        }),
+      events: (athleteId: AthleteId, oldest: LocalDate, newest: LocalDate) =>
+        execute({
+          method: "GET",
+          path: `/athlete/${segment(athleteId)}/events`,
+          query: { oldest, newest },
+          schema: Schema.Array(Event)
+        }),
+      event: (athleteId: AthleteId, eventId: EventId) =>
+        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/events/${segment(eventId)}`, schema: Event })
+    } as const
+  })
+}) {}

@@ -1,0 +1,225 @@
+/**
+ * The calendar: planned workouts, races, notes and other events.
+ */
+import { Effect, Schema } from "effect"
+import { EventId } from "../domain/Ids.js"
+import type { Event, Target, WorkoutStep } from "../domain/Intervals.js"
+import { IntervalsClient } from "../services/IntervalsClient.js"
+import * as Format from "./Format.js"
+import { athleteIdParam, dateParam, orderedDates, resolveAthlete, resolveWindow } from "./Params.js"
+import { compact, make, optional } from "./Tool.js"
+
+const Num = optional(Schema.Number)
+const Str = optional(Schema.String)
+
+const EventSummary = Schema.Struct({
+  id: Schema.Number,
+  start_date_local: Schema.String.annotations({ description: "Local start, YYYY-MM-DDTHH:MM:SS" }),
+  category: Str,
+  type: Str,
+  name: Str,
+  moving_time_s: Num,
+  distance_m: Num,
+  training_load: Num,
+  intensity_percent: Num,
+  work_kj: Num,
+  indoor: optional(Schema.Boolean),
+  tags: optional(Schema.Array(Schema.String)),
+  paired_activity_id: Str,
+  description: Str
+})
+type EventSummary = typeof EventSummary.Type
+
+const EventDetail = Schema.Struct({
+  ...EventSummary.fields,
+  end_date_local: Str,
+  color: Str,
+  workout_steps: optional(
+    Schema.Array(Schema.String).annotations({
+      description: "The workout as Intervals.icu parsed it, one step a line; repeats are indented"
+    })
+  ),
+  workout_duration_s: Num,
+  workout_distance_m: Num
+})
+type EventDetail = typeof EventDetail.Type
+
+const summary = (e: Event, descriptionLength: number): EventSummary => ({
+  id: e.id,
+  start_date_local: e.start_date_local,
+  ...compact({
+    category: e.category,
+    type: e.type,
+    name: e.name?.trim() || undefined,
+    moving_time_s: e.moving_time || undefined,
+    distance_m: e.distance || undefined,
+    training_load: e.icu_training_load,
+    intensity_percent: Format.roundOrUndefined(e.icu_intensity, 1),
+    work_kj: e.joules ? Format.round(e.joules / 1000, 1) : undefined,
+    indoor: e.indoor || undefined,
+    tags: e.tags && e.tags.length > 0 ? e.tags : undefined,
+    paired_activity_id: e.paired_activity_id,
+    description: descriptionLength === Infinity
+      ? e.description?.trim() || undefined
+      : Format.oneLine(e.description, descriptionLength)
+  })
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// Workout steps as text
+
+const range = (t: Target) =>
+  t.start != null && t.end != null ? `${t.start}-${t.end}` : t.value != null ? `${t.value}` : undefined
+
+const TARGET_UNITS: Record<string, (value: string) => string> = {
+  "w": (v) => `${v} W`,
+  "%ftp": (v) => `${v}% FTP`,
+  "power_zone": (v) => `Z${v}`,
+  "%mmp": (v) => `${v}% MMP`,
+  "hr_zone": (v) => `Z${v} HR`,
+  "%hr": (v) => `${v}% HR`,
+  "%lthr": (v) => `${v}% LTHR`,
+  "bpm": (v) => `${v} bpm`,
+  "pace_zone": (v) => `Z${v} pace`,
+  "%pace": (v) => `${v}% pace`,
+  "rpm": (v) => `${v} rpm`
+}
+
+const target = (t: Target | null | undefined, fallbackUnit: string) => {
+  if (!t) return undefined
+  const value = range(t)
+  if (value === undefined) return undefined
+  const units = (t.units ?? fallbackUnit).toLowerCase()
+  const render = TARGET_UNITS[units]
+  return render ? render(value) : `${value} ${t.units ?? ""}`.trim()
+}
+
+export const stepLines = (steps: ReadonlyArray<WorkoutStep>, depth = 0): Array<string> =>
+  steps.flatMap((step) => {
+    const indent = "  ".repeat(depth)
+    if (step.steps && step.steps.length > 0) {
+      const header = Format.join([
+        step.reps != null ? `${step.reps}x` : undefined,
+        step.text && step.text.replace(/\s*\d+x\s*$/, "") ? step.text.replace(/\s*\d+x\s*$/, "") : undefined
+      ], " ")
+      return [`${indent}${header || "repeat"}:`, ...stepLines(step.steps, depth + 1)]
+    }
+    return [
+      indent + "- " + Format.join([
+        step.warmup ? "warm-up" : step.cooldown ? "cool-down" : undefined,
+        step.text ?? undefined,
+        step.distance ? Format.distance(step.distance) : Format.duration(step.duration),
+        step.ramp ? "ramp" : undefined,
+        step.freeride ? "free ride" : undefined,
+        target(step.power, "w"),
+        target(step.hr, "bpm"),
+        target(step.pace, "%pace"),
+        target(step.cadence, "rpm")
+      ], " ")
+    ]
+  })
+
+const detail = (e: Event): EventDetail => {
+  const steps = e.workout_doc?.steps ?? []
+  return {
+    ...summary(e, Infinity),
+    ...compact({
+      end_date_local: e.end_date_local,
+      color: e.color,
+      workout_steps: steps.length > 0 ? stepLines(steps) : undefined,
+      workout_duration_s: e.workout_doc?.duration || undefined,
+      workout_distance_m: e.workout_doc?.distance || undefined
+    })
+  }
+}
+
+const withoutDescription = ({ description: _, ...rest }: EventSummary): EventSummary => rest
+
+const eventLine = (e: EventSummary): string =>
+  Format.join([
+    Format.join([Format.localDateTime(e.start_date_local), e.category, e.type, Format.quote(e.name)], " "),
+    Format.duration(e.moving_time_s),
+    Format.distance(e.distance_m, Format.sportFamily(e.type)),
+    e.training_load !== undefined && `load ${e.training_load}`,
+    Format.unit(e.intensity_percent, "% intensity", 1),
+    e.indoor && "indoor",
+    e.paired_activity_id && `done: activity ${e.paired_activity_id}`,
+    `id ${e.id}`,
+    e.description && `— ${e.description}`
+  ])
+
+// ---------------------------------------------------------------------------------------------------------------
+// get_events
+
+const GetEventsInput = Schema.Struct({
+  athlete_id: athleteIdParam,
+  start_date: dateParam("First day, YYYY-MM-DD, athlete's local time. Default: today in the athlete's timezone."),
+  end_date: dateParam("Last day (inclusive), YYYY-MM-DD. Default: 30 days after today.")
+}).pipe(Schema.filter(orderedDates))
+
+const GetEventsOutput = Schema.Struct({
+  athlete_id: Schema.String,
+  start_date: Schema.String,
+  end_date: Schema.String,
+  events: Schema.Array(EventSummary).annotations({ description: "In date order; descriptions cut to 160 characters" })
+})
+
+export const getEvents = make({
+  name: "get_events",
+  title: "Calendar events",
+  description: "The athlete's calendar for a date window, one line per event in date order: planned workouts with " +
+    "their duration, distance and load, races (RACE_A/B/C), notes and other events, each with its id for " +
+    "get_event_by_id, and the activity that completed it when there is one. Dates are the athlete's local dates " +
+    "(YYYY-MM-DD, inclusive); by default from today to 30 days ahead in the athlete's timezone.",
+  annotations: { title: "Calendar events", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
+  input: GetEventsInput,
+  output: GetEventsOutput,
+  run: Effect.fn("get_events")(function*(input) {
+    const athleteId = yield* resolveAthlete(input.athlete_id)
+    const window = yield* resolveWindow(athleteId, input, { startOffsetDays: 0, endOffsetDays: 30 })
+    const client = yield* IntervalsClient
+    const events = yield* client.events(athleteId, window.start, window.end)
+    return {
+      athlete_id: athleteId,
+      start_date: window.start,
+      end_date: window.end,
+      events: [...events]
+        .sort((a, b) => a.start_date_local.localeCompare(b.start_date_local))
+        .map((e) => summary(e, 160))
+    }
+  }),
+  render: (out) =>
+    out.events.length === 0
+      ? `No events from ${out.start_date} to ${out.end_date}.`
+      : [
+        `${Format.plural(out.events.length, "event")} from ${out.start_date} to ${out.end_date}:`,
+        ...out.events.map(eventLine)
+      ].join("\n")
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// get_event_by_id
+
+export const getEventById = make({
+  name: "get_event_by_id",
+  title: "Calendar event",
+  description: "One calendar event in full: date, category, sport, name, the whole description (for a planned " +
+    "workout, its workout text), planned duration, distance, load and intensity, and the workout's steps as " +
+    "Intervals.icu parsed them. Use an id from get_events.",
+  annotations: { title: "Calendar event", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
+  input: Schema.Struct({ event_id: EventId, athlete_id: athleteIdParam }),
+  output: EventDetail,
+  run: Effect.fn("get_event_by_id")(function*(input) {
+    const athleteId = yield* resolveAthlete(input.athlete_id)
+    const client = yield* IntervalsClient
+    return detail(yield* client.event(athleteId, input.event_id))
+  }),
+  render: (e) =>
+    [
+      eventLine(withoutDescription(e)),
+      e.description && `Description:\n${e.description}`,
+      e.workout_steps && `Workout as Intervals.icu parsed it` +
+          (e.workout_duration_s ? ` (${Format.duration(e.workout_duration_s)})` : "") +
+          `:\n${e.workout_steps.join("\n")}`
+    ].filter((line): line is string => typeof line === "string").join("\n")
+})

@@ -1,0 +1,100 @@
+/**
+ * Units and compact text for answers read by a language model. Every helper returns `undefined` for a missing
+ * value, so a caller can drop it instead of printing `None`, `N/A` or a fake `0`.
+ */
+
+type Value = number | null | undefined
+
+const known = (value: Value): value is number => typeof value === "number" && Number.isFinite(value)
+
+/** Rounds to at most `digits` decimals, without trailing zeros. */
+export const round = (value: number, digits = 0): number => {
+  const factor = 10 ** digits
+  return Math.round(value * factor) / factor
+}
+
+export const roundOrUndefined = (value: Value, digits = 0): number | undefined =>
+  known(value) ? round(value, digits) : undefined
+
+/** `3725` → `1h02m05s`, `2700` → `45m`, `40` → `40s`. */
+export const duration = (seconds: Value): string | undefined => {
+  if (!known(seconds) || seconds < 0) return undefined
+  const total = Math.round(seconds)
+  const h = Math.floor(total / 3600)
+  const m = Math.floor((total % 3600) / 60)
+  const s = total % 60
+  if (h > 0) return `${h}h${String(m).padStart(2, "0")}m` + (s > 0 ? `${String(s).padStart(2, "0")}s` : "")
+  if (m > 0) return `${m}m` + (s > 0 ? `${String(s).padStart(2, "0")}s` : "")
+  return `${s}s`
+}
+
+export type SportFamily = "swim" | "run" | "other"
+
+/** Which way a speed is best read: as pace per 100 m for swims, per km for foot sports, as km/h otherwise. */
+export const sportFamily = (type: string | null | undefined): SportFamily => {
+  if (!type) return "other"
+  if (/swim/i.test(type)) return "swim"
+  if (/run|walk|hike|snowshoe/i.test(type)) return "run"
+  return "other"
+}
+
+/** Metres, as km above 1 km except for swims, which count metres. */
+export const distance = (metres: Value, family: SportFamily = "other"): string | undefined => {
+  if (!known(metres) || metres <= 0) return undefined
+  if (family === "swim" || metres < 1000) return `${Math.round(metres)} m`
+  return `${round(metres / 1000, metres < 100_000 ? 2 : 1)} km`
+}
+
+const minutesSeconds = (seconds: number): string => {
+  const total = Math.round(seconds)
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`
+}
+
+/** Seconds per unit distance from a speed in m/s: per km for runs, per 100 m for swims. */
+export const paceSeconds = (metresPerSecond: Value, family: SportFamily): number | undefined => {
+  if (!known(metresPerSecond) || metresPerSecond <= 0 || family === "other") return undefined
+  return round((family === "swim" ? 100 : 1000) / metresPerSecond, 1)
+}
+
+/** A speed as it is read for the sport: `4:35 /km`, `1:48 /100m`, or `28.4 km/h`. */
+export const speed = (metresPerSecond: Value, family: SportFamily): string | undefined => {
+  if (!known(metresPerSecond) || metresPerSecond <= 0) return undefined
+  const pace = paceSeconds(metresPerSecond, family)
+  if (pace !== undefined) return `${minutesSeconds(pace)} ${family === "swim" ? "/100m" : "/km"}`
+  return `${round(metresPerSecond * 3.6, 1)} km/h`
+}
+
+/** `"Label", value + unit` when the value is known. */
+export const unit = (value: Value, suffix: string, digits = 0): string | undefined =>
+  known(value) ? `${round(value, digits)}${suffix}` : undefined
+
+/** Joins the known parts of a line. */
+export const join = (parts: ReadonlyArray<string | undefined | false>, separator = " · "): string =>
+  parts.filter((part): part is string => typeof part === "string" && part !== "").join(separator)
+
+/** `YYYY-MM-DDTHH:MM:SS` → `YYYY-MM-DD HH:MM`; a date stays a date. */
+export const localDateTime = (value: string | null | undefined): string | undefined => {
+  if (!value) return undefined
+  const match = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?/.exec(value)
+  if (match === null) return value
+  return match[2] && match[2] !== "00:00" ? `${match[1]} ${match[2]}` : match[1]
+}
+
+/** The date part of a local date-time. */
+export const datePart = (value: string | null | undefined): string | undefined =>
+  value ? value.slice(0, 10) : undefined
+
+/** Free text on one line, cut to `max` characters. */
+export const oneLine = (text: string | null | undefined, max = 160): string | undefined => {
+  if (!text) return undefined
+  const flat = text.replace(/\s+/g, " ").trim()
+  if (flat === "") return undefined
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}
+
+export const quote = (text: string | null | undefined): string | undefined => {
+  const line = oneLine(text, 80)
+  return line === undefined ? undefined : `"${line}"`
+}
+
+export const plural = (count: number, word: string, many = `${word}s`): string => `${count} ${count === 1 ? word : many}`

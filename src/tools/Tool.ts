@@ -1,0 +1,45 @@
+/**
+ * A tool is a value: its name and description, an input and an output `Schema`, the Effect that runs it and a
+ * renderer to compact text. The MCP glue (`McpServer`) turns the schemas into JSON Schema and runs the Effect; a tool
+ * never sees the protocol or the transport.
+ */
+import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js"
+import { type Effect, Schema } from "effect"
+import type { IntervalsError } from "../domain/IntervalsError.js"
+import type { AthleteCalendar } from "../services/AthleteCalendar.js"
+import type { AppConfig } from "../services/AppConfig.js"
+import type { IntervalsClient } from "../services/IntervalsClient.js"
+
+/** A failure a tool detects itself (a reversed date range, say), with a message for the model. */
+export class ToolFailure extends Schema.TaggedError<ToolFailure>()("ToolFailure", {
+  message: Schema.String
+}) {}
+
+/** What every tool may use. */
+export type ToolContext = IntervalsClient | AthleteCalendar | AppConfig
+
+export interface Tool<I, II, O, OI> {
+  readonly name: string
+  readonly title: string
+  readonly description: string
+  readonly annotations: ToolAnnotations
+  readonly input: Schema.Schema<I, II>
+  readonly output: Schema.Schema<O, OI>
+  readonly run: (input: I) => Effect.Effect<O, IntervalsError | ToolFailure, ToolContext>
+  readonly render: (output: O) => string
+}
+
+/** A tool whose types have been forgotten, so tools of different shapes can sit in one registry. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = Tool<any, any, any, any>
+
+export const make = <I, II, O, OI>(tool: Tool<I, II, O, OI>): AnyTool => tool
+
+/** An optional output field that is left out, never `null`, when there is no value. */
+export const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
+
+/** Drops the keys whose value is `undefined` or `null`, so an output carries only what is known. */
+export const compact = <A extends Record<string, unknown>>(
+  record: A
+): { [K in keyof A]?: Exclude<A[K], null | undefined> } =>
+  Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined && value !== null)) as never

@@ -1,0 +1,191 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Duration, Effect, Exit, Fiber, Layer, Schema, TestClock } from "effect"
+import { ActivityId, AthleteId, LocalDate } from "../src/domain/Ids.js"
+import { AppConfig } from "../src/services/AppConfig.js"
+import { IntervalsClient } from "../src/services/IntervalsClient.js"
+import { type Answer, jsonResponse, mockHttp } from "./support/MockHttp.js"
+
+const activity = { id: "i42", name: "Tempo", type: "Ride", start_date_local: "2026-11-20T07:00:00", icu_ftp: null }
+
+const setup = (
+  handler: Parameters<typeof mockHttp>[0],
+  config: Parameters<typeof AppConfig.Test>[0] = {}
+) => {
+  const http = mockHttp(handler)
+  const layer = IntervalsClient.Default.pipe(
+    Layer.provide(http.layer),
+    Layer.provide(AppConfig.Test({ baseUrl: "https://intervals.test/api/v1", apiKey: "secret-key", ...config }))
+  )
+  return { http, layer }
+}
+
+const failureOf = <A, E>(exit: Exit.Exit<A, E>) => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  if (failure === undefined) throw new Error(`expected a typed failure, got ${exit.cause._tag}`)
+  return failure
+}
+
+const getActivity = Effect.flatMap(IntervalsClient, (client) => client.activity(ActivityId.make("i42")))
+
+describe("IntervalsClient", () => {
+  it.effect("sends Basic auth as API_KEY, a User-Agent, and decodes the body", () => {
+    const { http, layer } = setup(() => jsonResponse({ ...activity, unknown_field: [1, 2] }))
+    return Effect.gen(function*() {
+      const result = yield* getActivity
+      expect(result).toMatchObject({ id: "i42", name: "Tempo", icu_ftp: null })
+      const request = http.requests[0]!
+      expect(request.url).toBe("https://intervals.test/api/v1/activity/i42")
+      expect(request.headers["authorization"]).toBe(`Basic ${Buffer.from("API_KEY:secret-key").toString("base64")}`)
+      expect(request.headers["user-agent"]).toMatch(/^intervals-mcp\/\d+\.\d+\.\d+/)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("puts query parameters on the URL and keeps `newest` inclusive", () => {
+    const { http, layer } = setup(() => jsonResponse([]))
+    return Effect.gen(function*() {
+      const client = yield* IntervalsClient
+      yield* client.activities(AthleteId.make("i7"), LocalDate.make("2026-11-01"), LocalDate.make("2026-11-07"))
+      const request = http.requests[0]!
+      const url = new URL(`${request.url}?${new URLSearchParams([...request.urlParams])}`)
+      expect(url.pathname).toBe("/api/v1/athlete/i7/activities")
+      expect(url.searchParams.get("oldest")).toBe("2026-11-01")
+      expect(url.searchParams.get("newest")).toBe("2026-11-07T23:59:59")
+    }).pipe(Effect.provide(layer))
+  })
+
+  const cases: Array<[string, () => Answer, string, Record<string, unknown>]> = [
+    ["401", () => jsonResponse({ status: 401, error: "Unauthorized" }, 401), "IntervalsUnauthorized", {}],
+    ["403", () => jsonResponse({ status: 403, error: "Access denied" }, 403), "IntervalsForbidden", {
+      detail: "Access denied"
+    }],
+    ["404", () => jsonResponse({ status: 404, error: "Not Found" }, 404), "IntervalsNotFound", {}],
+    [
+      "422",
+      () => jsonResponse({ status: 422, error: "Cannot read Strava activities via the API" }, 422),
+      "IntervalsRejected",
+      { status: 422, detail: "Cannot read Strava activities via the API" }
+    ],
+    ["200 with a wrong shape", () => jsonResponse({ id: 42 }), "IntervalsMalformedResponse", {}],
+    ["200 with truncated JSON", () => new Response("{\"id\": \"i4", { status: 200 }), "IntervalsMalformedResponse", {}]
+  ]
+  for (const [name, answer, tag, fields] of cases) {
+    it.effect(`maps ${name} to ${tag} without retrying`, () => {
+      const { http, layer } = setup(answer)
+      return Effect.gen(function*() {
+        const error = failureOf(yield* Effect.exit(getActivity))
+        expect(error).toMatchObject({ _tag: tag, ...fields })
+        expect(error.message.length).toBeGreaterThan(20)
+        expect(http.requests).toHaveLength(1)
+      }).pipe(Effect.provide(layer))
+    })
+  }
+
+  it.effect("names the field a malformed body got wrong", () => {
+    const { layer } = setup(() => jsonResponse({ ...activity, moving_time: "1h" }))
+    return Effect.gen(function*() {
+      const error = failureOf(yield* Effect.exit(getActivity))
+      expect(error._tag).toBe("IntervalsMalformedResponse")
+      expect(error.message).toContain("moving_time")
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("retries a GET answered 429 only after its Retry-After", () => {
+    const { http, layer } = setup((_, attempt) =>
+      attempt === 1 ? jsonResponse({ status: 429 }, 429, { "retry-after": "3" }) : jsonResponse(activity)
+    )
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(getActivity)
+      yield* TestClock.adjust(Duration.millis(2900))
+      expect(http.requests).toHaveLength(1)
+      yield* TestClock.adjust(Duration.millis(200))
+      const result = yield* Fiber.join(fiber)
+      expect(result.id).toBe("i42")
+      expect(http.requests).toHaveLength(2)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("retries a GET on 503 and network errors with back-off, then succeeds", () => {
+    const answers: Array<Answer> = [jsonResponse({}, 503), "network-error", jsonResponse(activity)]
+    const { http, layer } = setup((_, attempt) => answers[attempt - 1]!)
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(getActivity)
+      yield* TestClock.adjust(Duration.seconds(5))
+      expect((yield* Fiber.join(fiber)).id).toBe("i42")
+      expect(http.requests).toHaveLength(3)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("gives up on a GET after a bounded number of attempts, with the HTML error page summarised", () => {
+    const { http, layer } = setup(() =>
+      new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", { status: 502 })
+    )
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.exit(getActivity))
+      yield* TestClock.adjust(Duration.seconds(30))
+      const error = failureOf(yield* Fiber.join(fiber))
+      expect(error).toMatchObject({ _tag: "IntervalsUnavailable", status: 502, detail: "502 Bad Gateway" })
+      expect(http.requests).toHaveLength(4)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("does not wait for a Retry-After longer than it is worth", () => {
+    const { http, layer } = setup(() => jsonResponse({ status: 429 }, 429, { "retry-after": "3600" }))
+    return Effect.gen(function*() {
+      const error = failureOf(yield* Effect.exit(getActivity))
+      expect(error).toMatchObject({ _tag: "IntervalsRateLimited", retryAfterSeconds: 3600 })
+      expect(error.message).toContain("3600 s")
+      expect(http.requests).toHaveLength(1)
+    }).pipe(Effect.provide(layer))
+  })
+
+  const post = Effect.flatMap(IntervalsClient, (client) =>
+    client.execute({ method: "POST", path: "/athlete/0/events", body: { name: "x" }, schema: Schema.Unknown }))
+
+  it.effect("never retries a POST answered 500: the write may have happened", () => {
+    const { http, layer } = setup(() => jsonResponse({ status: 500, error: "boom" }, 500))
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.exit(post))
+      yield* TestClock.adjust(Duration.seconds(30))
+      expect(failureOf(yield* Fiber.join(fiber))._tag).toBe("IntervalsUnavailable")
+      expect(http.requests).toHaveLength(1)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("never retries a POST that timed out", () => {
+    const { http, layer } = setup(() => "never", { requestTimeout: Duration.seconds(2) })
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.exit(post))
+      yield* TestClock.adjust(Duration.seconds(30))
+      expect(failureOf(yield* Fiber.join(fiber))).toMatchObject({ _tag: "IntervalsTimeout", millis: 2000 })
+      expect(http.requests).toHaveLength(1)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("retries a POST answered 429, which the server did not process", () => {
+    const { http, layer } = setup((_, attempt) =>
+      attempt === 1 ? jsonResponse({ status: 429 }, 429, { "retry-after": "1" }) : jsonResponse({ id: 1 })
+    )
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(post)
+      yield* TestClock.adjust(Duration.seconds(2))
+      expect(yield* Fiber.join(fiber)).toEqual({ id: 1 })
+      expect(http.requests).toHaveLength(2)
+      expect(http.requests[1]!.method).toBe("POST")
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("times out each attempt and stops at the overall deadline", () => {
+    const { http, layer } = setup(() => "never", {
+      requestTimeout: Duration.seconds(1),
+      deadline: Duration.millis(2500)
+    })
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.exit(getActivity))
+      yield* TestClock.adjust(Duration.seconds(10))
+      expect(failureOf(yield* Fiber.join(fiber))._tag).toBe("IntervalsTimeout")
+      expect(http.requests.length).toBeGreaterThanOrEqual(2)
+      expect(http.requests.length).toBeLessThanOrEqual(3)
+    }).pipe(Effect.provide(layer))
+  })
+})

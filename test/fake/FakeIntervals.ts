@@ -1,0 +1,172 @@
+/**
+ * A fake Intervals.icu that speaks real HTTP on loopback: the endpoints the server reads, HTTP Basic auth as the real
+ * API does it (401 without credentials, 403 for a wrong key or another athlete), error bodies shaped like the real
+ * ones, a log of every request, and scripted faults (status, headers, body, delay, connection reset).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { API_KEY, ATHLETE_ID, type Fixtures, makeFixtures, STRAVA_ID } from "./Fixtures.js"
+
+export interface LoggedRequest {
+  readonly method: string
+  readonly path: string
+  readonly query: Record<string, string>
+  readonly auth: "valid" | "missing" | "wrong"
+  readonly userAgent: string | undefined
+  readonly at: number
+}
+
+export interface Fault {
+  /** Which requests the fault applies to. */
+  readonly match: (request: LoggedRequest) => boolean
+  /** How many matching requests it answers (default: all). */
+  times?: number
+  readonly status?: number
+  readonly headers?: Record<string, string>
+  readonly body?: string
+  /** Wait this long before answering. */
+  readonly delayMs?: number
+  /** Destroy the socket instead of answering. */
+  readonly reset?: boolean
+}
+
+export interface FakeIntervals {
+  readonly url: string
+  /** The API base URL to give the server (`INTERVALS_API_BASE_URL`). */
+  readonly baseUrl: string
+  readonly fixtures: Fixtures
+  readonly requests: Array<LoggedRequest>
+  readonly faults: Array<Fault>
+  readonly close: () => Promise<void>
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { "content-type": "application/json;charset=UTF-8", ...headers })
+  res.end(text)
+}
+
+const error = (res: ServerResponse, status: number, message: string) => json(res, status, { status, error: message })
+
+const authOf = (req: IncomingMessage): LoggedRequest["auth"] => {
+  const header = req.headers.authorization
+  if (!header) return "missing"
+  const [scheme, encoded] = header.split(" ")
+  if (scheme !== "Basic" || !encoded) return "wrong"
+  return Buffer.from(encoded, "base64").toString("utf8") === `API_KEY:${API_KEY}` ? "valid" : "wrong"
+}
+
+const inRange = (value: string, oldest: string | undefined, newest: string | undefined) => {
+  const day = value.slice(0, 10)
+  return (oldest === undefined || value >= oldest || day >= oldest) &&
+    (newest === undefined || (newest.length > 10 ? value <= newest : day <= newest))
+}
+
+export const startFakeIntervals = async (
+  options: { readonly port?: number; readonly now?: Date } = {}
+): Promise<FakeIntervals> => {
+  const fixtures = makeFixtures(options.now)
+  const requests: Array<LoggedRequest> = []
+  const faults: Array<Fault> = []
+
+  const route = (res: ServerResponse, logged: LoggedRequest) => {
+    if (logged.auth === "missing") return error(res, 401, "Unauthorized")
+    if (logged.auth === "wrong") return error(res, 403, "Access denied")
+    const parts = logged.path.replace(/^\/api\/v1\//, "").split("/")
+    const q = logged.query
+
+    if (parts[0] === "athlete" && parts[1] !== undefined) {
+      if (parts[1] !== ATHLETE_ID && parts[1] !== "0") return error(res, 403, "Access denied")
+      const rest = parts.slice(2)
+      if (rest.length === 0) return json(res, 200, fixtures.athlete)
+      if (rest[0] === "activities" && rest.length === 1) {
+        if (!q["oldest"]) {
+          return error(res, 422, "Required request parameter 'oldest' for method parameter type String is not present")
+        }
+        return json(
+          res,
+          200,
+          fixtures.activities
+            .filter((a) => inRange(a.start_date_local, q["oldest"], q["newest"]))
+            .sort((a, b) => b.start_date_local.localeCompare(a.start_date_local))
+        )
+      }
+      if (/^wellness(\.json)?$/.test(rest[0] ?? "") && rest.length === 1) {
+        return json(res, 200, fixtures.wellness.filter((w) => inRange(w.id, q["oldest"], q["newest"])))
+      }
+      if (/^events(\.json)?$/.test(rest[0] ?? "") && rest.length === 1) {
+        const oldest = q["oldest"] ?? fixtures.today
+        return json(res, 200, fixtures.events.filter((e) => inRange(e.start_date_local, oldest, q["newest"])))
+      }
+      if (rest[0] === "events" && rest.length === 2) {
+        if (!/^\d+$/.test(rest[1]!)) {
+          return error(res, 400, `Failed to convert value of type 'java.lang.String' to required type 'long'`)
+        }
+        const event = fixtures.events.find((e) => String(e.id) === rest[1])
+        return event ? json(res, 200, event) : error(res, 404, "Not Found")
+      }
+    }
+
+    if (parts[0] === "activity" && parts[1] !== undefined) {
+      const activity = fixtures.activities.find((a) => a.id === parts[1])
+      if (activity === undefined) return error(res, 404, "Not Found")
+      if (parts.length === 2) return json(res, 200, activity)
+      if (parts[2] === "intervals" && parts.length === 3) {
+        if (parts[1] === STRAVA_ID) return error(res, 422, "Cannot read Strava activities via the API")
+        return json(res, 200, fixtures.intervals.get(activity.id))
+      }
+    }
+
+    return json(res, 404, {
+      timestamp: new Date().toISOString(),
+      status: 404,
+      error: "Not Found",
+      path: logged.path
+    })
+  }
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://fake")
+    const logged: LoggedRequest = {
+      method: req.method ?? "GET",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      auth: authOf(req),
+      userAgent: req.headers["user-agent"],
+      at: Date.now()
+    }
+    requests.push(logged)
+    req.resume()
+    req.on("end", () => {
+      const fault = faults.find((f) => (f.times === undefined || f.times > 0) && f.match(logged))
+      if (fault === undefined) return route(res, logged)
+      if (fault.times !== undefined) fault.times--
+      const answer = () => {
+        if (fault.reset) return req.socket.destroy()
+        if (fault.status === undefined) return route(res, logged)
+        res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers })
+        res.end(fault.body ?? JSON.stringify({ status: fault.status, error: "Injected fault" }))
+      }
+      if (fault.delayMs) {
+        const timer = setTimeout(answer, fault.delayMs)
+        res.on("close", () => clearTimeout(timer))
+      } else answer()
+    })
+  })
+
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve))
+  const { port } = server.address() as AddressInfo
+  const url = `http://127.0.0.1:${port}`
+  return {
+    url,
+    baseUrl: `${url}/api/v1`,
+    fixtures,
+    requests,
+    faults,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      })
+  }
+}

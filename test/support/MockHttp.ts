@@ -1,0 +1,34 @@
+/**
+ * An in-memory `HttpClient` for unit tests: a handler answers each request with a web `Response`, a transport
+ * failure, or never; every request is recorded.
+ */
+import { HttpClient, HttpClientError, type HttpClientRequest, HttpClientResponse } from "@effect/platform"
+import { Effect, Layer } from "effect"
+
+export type Answer = Response | "network-error" | "never"
+
+export interface MockHttp {
+  readonly layer: Layer.Layer<HttpClient.HttpClient>
+  readonly requests: Array<HttpClientRequest.HttpClientRequest>
+}
+
+export const mockHttp = (handler: (request: HttpClientRequest.HttpClientRequest, attempt: number) => Answer): MockHttp => {
+  const requests: Array<HttpClientRequest.HttpClientRequest> = []
+  const client = HttpClient.make((request) =>
+    Effect.suspend(() => {
+      requests.push(request)
+      const answer = handler(request, requests.length)
+      if (answer === "never") return Effect.never
+      if (answer === "network-error") {
+        return Effect.fail(
+          new HttpClientError.RequestError({ request, reason: "Transport", cause: new Error("ECONNRESET") })
+        )
+      }
+      return Effect.succeed(HttpClientResponse.fromWeb(request, answer))
+    })
+  )
+  return { layer: Layer.succeed(HttpClient.HttpClient, client), requests }
+}
+
+export const jsonResponse = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
