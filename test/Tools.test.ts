@@ -6,7 +6,7 @@ import { AppConfig } from "../src/services/AppConfig.js"
 import { AthleteCalendar } from "../src/services/AthleteCalendar.js"
 import { IntervalsClient } from "../src/services/IntervalsClient.js"
 import { tools } from "../src/tools/Registry.js"
-import { jsonResponse, mockHttp } from "./support/MockHttp.js"
+import { jsonResponse, mockHttp, queryOf } from "./support/MockHttp.js"
 
 const athlete = (timezone: string) => ({ id: "i123456", name: "Test", timezone })
 
@@ -14,7 +14,7 @@ const athlete = (timezone: string) => ({ id: "i123456", name: "Test", timezone }
 const setup = (routes: (path: string, query: URLSearchParams) => Response) => {
   const http = mockHttp((request) => {
     const url = new URL(request.url)
-    return routes(url.pathname.replace("/api/v1", ""), new URLSearchParams([...request.urlParams]))
+    return routes(url.pathname.replace("/api/v1", ""), queryOf(request))
   })
   const layer = AthleteCalendar.Default.pipe(
     Layer.provideMerge(IntervalsClient.Default),
@@ -141,7 +141,7 @@ describe("get_activities", () => {
       yield* TestClock.setTime(Date.parse("2026-03-10T20:00:00Z"))
       const result = yield* callTool(tool("get_activities"), {})
       expect(result.structuredContent).toMatchObject({ start_date: "2026-02-09", end_date: "2026-03-11" })
-      const query = new URLSearchParams([...http.requests[1]!.urlParams])
+      const query = queryOf(http.requests[1]!)
       expect(query.get("oldest")).toBe("2026-02-09")
       expect(query.get("newest")).toBe("2026-03-11T23:59:59")
     }).pipe(Effect.provide(layer))

@@ -32,3 +32,7 @@ export const mockHttp = (handler: (request: HttpClientRequest.HttpClientRequest,
 
 export const jsonResponse = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } })
+
+/** The query string a request carries. */
+export const queryOf = (request: HttpClientRequest.HttpClientRequest): URLSearchParams =>
+  new URLSearchParams(request.urlParams.map(([key, value]): [string, string] => [key, value]))
