@@ -11,6 +11,8 @@ import { McpServer } from "./McpServer.js"
 import { AppConfig } from "./services/AppConfig.js"
 import { AthleteCalendar } from "./services/AthleteCalendar.js"
 import { IntervalsClient } from "./services/IntervalsClient.js"
+import { HttpConfig } from "./services/HttpConfig.js"
+import { ServerAuth } from "./services/ServerAuth.js"
 import { StdioTransportLive } from "./transports/StdioTransport.js"
 import { Transport } from "./transports/Transport.js"
 
@@ -31,13 +33,28 @@ const LoggerLive = Layer.merge(
   Layer.unwrapEffect(Effect.map(AppConfig, (config) => Logger.minimumLogLevel(config.logLevel)))
 )
 
+/** Networked transports are loaded only when chosen, so that stdio start-up never pays for HTTP code. */
+type TransportLayer = Layer.Layer<Transport, ConfigError.ConfigError, McpServer>
+
+const networked = <K extends string>(
+  load: () => Promise<Record<K, Layer.Layer<Transport, never, McpServer | HttpConfig | ServerAuth>>>,
+  key: K
+): Effect.Effect<TransportLayer> =>
+  Effect.map(
+    Effect.promise(load),
+    (module) => module[key].pipe(Layer.provide(Layer.provideMerge(ServerAuth.Default, HttpConfig.Default)))
+  )
+
 const TransportLive = Layer.unwrapEffect(
-  Effect.gen(function*() {
-    const config = yield* AppConfig
-    if (config.transport === "stdio") return StdioTransportLive
-    return yield* Effect.fail(
-      ConfigError.InvalidData([], `MCP_TRANSPORT=${config.transport} is not available in this version`)
-    )
+  Effect.flatMap(AppConfig, (config): Effect.Effect<TransportLayer> => {
+    switch (config.transport) {
+      case "stdio":
+        return Effect.succeed(StdioTransportLive)
+      case "http":
+        return networked(() => import("./transports/StreamableHttpTransport.js"), "StreamableHttpTransportLive")
+      case "sse":
+        return networked(() => import("./transports/SseTransport.js"), "SseTransportLive")
+    }
   })
 )
 

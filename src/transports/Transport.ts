@@ -6,5 +6,6 @@ import { Context, type Effect } from "effect"
 
 export class Transport extends Context.Tag("Transport")<Transport, {
   readonly name: string
-  readonly serve: Effect.Effect<void>
+  /** Runs until the client is gone or the program is interrupted; fails only if it cannot start (a port in use). */
+  readonly serve: Effect.Effect<void, Error>
 }>() {}

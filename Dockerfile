@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# Build stage: install the toolchain from the lock file and bundle the server into dist/.
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json .npmrc ./
+# Scripts off: the project's own `prepare` needs the sources, which come next; esbuild's binary arrives as a package.
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN node scripts/build.mjs
+
+# Runtime stage: the bundle has every runtime package inside it, so the image needs no node_modules at all.
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production \
+    MCP_TRANSPORT=http \
+    MCP_HOST=0.0.0.0 \
+    MCP_PORT=8000
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 8000
+# No curl in slim images: node itself asks /health.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.MCP_PORT||8000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,71 @@
+/**
+ * DNS-rebinding protection: which `Host` and `Origin` headers a networked transport answers. The SDK's own checks
+ * are off by default and deprecated, so the rule lives here:
+ * - a server bound to loopback answers only loopback names (a web page on another site that rebinds its name to
+ *   127.0.0.1 still sends its own name as Host);
+ * - a server bound to a named address answers that name, and loopback names (for a local health check);
+ * - a server bound to every interface (0.0.0.0, a container) cannot know its public names: it answers any Host unless
+ *   `MCP_ALLOWED_HOSTS` is set, and relies on its key;
+ * - an `Origin`, when a browser sends one, must name an allowed host (or be listed in `MCP_ALLOWED_ORIGINS`); with no
+ *   Host restriction it must be the same origin as the request.
+ */
+import { isLoopback, isWildcard } from "../services/HttpConfig.js"
+
+export interface HostGuard {
+  readonly hostAllowed: (host: string | undefined) => boolean
+  readonly originAllowed: (origin: string | undefined, host: string | undefined) => boolean
+}
+
+/** `example.com:8000` → `example.com`, `[::1]:8000` → `[::1]`. */
+const hostname = (host: string): string => {
+  const trimmed = host.trim().toLowerCase()
+  if (trimmed.startsWith("[")) return trimmed.slice(0, trimmed.indexOf("]") + 1)
+  const colon = trimmed.lastIndexOf(":")
+  return colon > 0 && trimmed.indexOf(":") === colon ? trimmed.slice(0, colon) : trimmed
+}
+
+const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"]
+
+export const makeHostGuard = (options: {
+  readonly bindHost: string
+  readonly allowedHosts: ReadonlyArray<string>
+  readonly allowedOrigins: ReadonlyArray<string>
+}): HostGuard => {
+  const bind = options.bindHost.includes(":") && !options.bindHost.startsWith("[")
+    ? `[${options.bindHost}]`
+    : options.bindHost
+  const configured = options.allowedHosts.map((entry) => entry.toLowerCase())
+  const anyHost = isWildcard(options.bindHost) && configured.length === 0
+  const names = new Set([
+    ...LOOPBACK_NAMES,
+    ...(isLoopback(options.bindHost) || isWildcard(options.bindHost) ? [] : [hostname(bind)]),
+    ...configured.filter((entry) => !/:\d+$/.test(entry))
+  ])
+  // Entries with a port allow that exact host:port only.
+  const exact = new Set(configured.filter((entry) => /:\d+$/.test(entry)))
+  const origins = new Set(options.allowedOrigins.map((origin) => origin.replace(/\/+$/, "").toLowerCase()))
+
+  const hostAllowed = (host: string | undefined): boolean => {
+    if (host === undefined || host.trim() === "") return false
+    if (anyHost) return true
+    const lower = host.trim().toLowerCase()
+    return names.has(hostname(lower)) || exact.has(lower)
+  }
+
+  const originAllowed = (origin: string | undefined, host: string | undefined): boolean => {
+    if (origin === undefined) return true
+    const lower = origin.replace(/\/+$/, "").toLowerCase()
+    if (origins.has(lower)) return true
+    let url: URL
+    try {
+      url = new URL(lower)
+    } catch {
+      return false
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") return false
+    if (anyHost) return host !== undefined && url.host === host.trim().toLowerCase()
+    return names.has(hostname(url.host)) || exact.has(url.host)
+  }
+
+  return { hostAllowed, originAllowed }
+}
