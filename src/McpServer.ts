@@ -13,7 +13,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js"
 import { Cause, Effect, JSONSchema, ParseResult, Runtime, Schema } from "effect"
 import type { IntervalsError } from "./domain/IntervalsError.js"
-import { tools as allTools } from "./tools/Registry.js"
+import { AppConfig } from "./services/AppConfig.js"
+import { toolsFor } from "./tools/Registry.js"
 import type { AnyTool, ToolContext, ToolFailure } from "./tools/Tool.js"
 import { Version } from "./Version.js"
 
@@ -102,7 +103,7 @@ export const callTool = (
 export class McpServer extends Effect.Service<McpServer>()("McpServer", {
   effect: Effect.gen(function*() {
     const runtime = yield* Effect.runtime<ToolContext>()
-    const tools = allTools
+    const tools = toolsFor((yield* AppConfig).writeMode)
     const byName = new Map(tools.map((tool) => [tool.name, tool]))
     const listed = tools.map(listing)
 

@@ -5,7 +5,7 @@ import { callTool, listing } from "../src/McpServer.js"
 import { AppConfig } from "../src/services/AppConfig.js"
 import { AthleteCalendar } from "../src/services/AthleteCalendar.js"
 import { IntervalsClient } from "../src/services/IntervalsClient.js"
-import { tools } from "../src/tools/Registry.js"
+import { allTools as tools } from "../src/tools/Registry.js"
 import { jsonResponse, mockHttp, queryOf } from "./support/MockHttp.js"
 
 const athlete = (timezone: string) => ({ id: "i123456", name: "Test", timezone })
@@ -102,11 +102,21 @@ describe("tool inputs", () => {
       const listed = listing(t)
       expect(listed.inputSchema.type).toBe("object")
       expect(listed.outputSchema?.type).toBe("object")
-      expect(JSON.stringify(listed)).not.toMatch(/\$ref|\$defs|api_key/)
+      expect(JSON.stringify(listed)).not.toContain("api_key")
+      // Every $ref points into the schema's own $defs.
+      const refs = [...JSON.stringify(listed.inputSchema).matchAll(/"\$ref":"#\/\$defs\/([^"]+)"/g)].map((m) => m[1]!)
+      const defs = (listed.inputSchema as { $defs?: Record<string, unknown> }).$defs ?? {}
+      for (const ref of refs) expect(defs).toHaveProperty(ref)
+      expect(JSON.stringify(listed.outputSchema)).not.toContain("$ref")
       expect(listed.description!.length).toBeLessThan(1800)
       expect(listed.title).toBeTruthy()
-      expect(listed.annotations?.readOnlyHint).toBe(true)
+      expect(typeof listed.annotations?.readOnlyHint).toBe("boolean")
       expect(listed.annotations?.openWorldHint).toBe(true)
+      if (listed.annotations?.readOnlyHint === false) {
+        expect(typeof listed.annotations.destructiveHint).toBe("boolean")
+        expect(typeof listed.annotations.idempotentHint).toBe("boolean")
+        expect(listed.description).toMatch(/INTERVALS_WRITE_MODE/)
+      }
     }
   })
 })

@@ -232,3 +232,100 @@ export const Event = Schema.Struct({
   workout_doc: Maybe(WorkoutDoc)
 })
 export type Event = typeof Event.Type
+
+export const ActivityStream = Schema.Struct({
+  type: Schema.String,
+  name: Str,
+  data: Maybe(Schema.Array(Schema.NullOr(Schema.Number))),
+  data2: Maybe(Schema.Array(Schema.NullOr(Schema.Number)))
+})
+export type ActivityStream = typeof ActivityStream.Type
+
+export const Message = Schema.Struct({
+  id: Schema.Number,
+  athlete_id: Str,
+  name: Str,
+  created: Str,
+  type: Str,
+  content: Str,
+  deleted: Str
+})
+export type Message = typeof Message.Type
+
+export const NewMessage = Schema.Struct({ id: Schema.Number })
+
+export const CustomItemType = Schema.Literal(
+  "FITNESS_CHART",
+  "FITNESS_TABLE",
+  "TRACE_CHART",
+  "INPUT_FIELD",
+  "ACTIVITY_FIELD",
+  "INTERVAL_FIELD",
+  "ACTIVITY_STREAM",
+  "ACTIVITY_CHART",
+  "ACTIVITY_HISTOGRAM",
+  "ACTIVITY_HEATMAP",
+  "ACTIVITY_MAP",
+  "ACTIVITY_PANEL",
+  "ZONES"
+)
+export const Visibility = Schema.Literal("PRIVATE", "FOLLOWERS", "PUBLIC")
+
+export const CustomItem = Schema.Struct({
+  id: Schema.Number,
+  athlete_id: Str,
+  type: Str,
+  visibility: Str,
+  name: Str,
+  description: Str,
+  content: Maybe(Schema.Unknown),
+  usage_count: Num,
+  index: Num,
+  updated: Str
+})
+export type CustomItem = typeof CustomItem.Type
+
+export const GearReminder = Schema.Struct({
+  name: Str,
+  percent_used: Num,
+  distance: Num,
+  time: Num,
+  days: Num
+})
+
+export const Gear = Schema.Struct({
+  id: Schema.String,
+  type: Str,
+  name: Str,
+  purchased: Str,
+  notes: Str,
+  distance: Num,
+  time: Num,
+  activities: Num,
+  retired: Str,
+  component: Bool,
+  component_ids: Maybe(Schema.Array(Schema.String)),
+  reminders: Maybe(Schema.Array(GearReminder))
+})
+export type Gear = typeof Gear.Type
+
+export const PowerCurve = Schema.Struct({
+  id: Schema.String,
+  label: Str,
+  start_date_local: Str,
+  end_date_local: Str,
+  days: Num,
+  weight: Num,
+  secs: Maybe(Schema.Array(Schema.Number)),
+  values: Maybe(Schema.Array(Schema.NullOr(Schema.Number))),
+  watts_per_kg: Maybe(Schema.Array(Schema.NullOr(Schema.Number))),
+  activity_id: Maybe(Schema.Array(Schema.NullOr(Schema.String)))
+})
+export type PowerCurve = typeof PowerCurve.Type
+
+export const PowerCurveSet = Schema.Struct({
+  list: Schema.Array(PowerCurve),
+  activities: Maybe(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+
+export const DeleteEventsResponse = Schema.Struct({ eventsDeleted: Num })

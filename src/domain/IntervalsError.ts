@@ -106,6 +106,20 @@ export class IntervalsMalformedResponse
   }
 }
 
+/** A write whose outcome is unknown: Intervals.icu failed or went silent after receiving it. Never retried. */
+export class IntervalsWriteUnconfirmed
+  extends Schema.TaggedError<IntervalsWriteUnconfirmed>()("IntervalsWriteUnconfirmed", {
+    ...Request,
+    reason: Schema.String
+  })
+{
+  override get message() {
+    return `Intervals.icu did not confirm the ${this.method} ${this.path} (${this.reason}). The change may or may not ` +
+      "have been saved, so it was not retried: read the data back (get_events, get_event_by_id, …) before trying " +
+      "again, or you may create a duplicate."
+  }
+}
+
 export type IntervalsError =
   | IntervalsUnauthorized
   | IntervalsForbidden
@@ -116,6 +130,7 @@ export type IntervalsError =
   | IntervalsTimeout
   | IntervalsNetworkError
   | IntervalsMalformedResponse
+  | IntervalsWriteUnconfirmed
 
 /** Failures worth another attempt for a request that is safe to repeat. */
 export const isTransient = (error: IntervalsError): boolean =>

@@ -9,6 +9,10 @@ import { AthleteId } from "../domain/Ids.js"
 export const Transport = Schema.Literal("stdio", "http", "sse")
 export type Transport = typeof Transport.Type
 
+/** What the tools may change: nothing, only what is today or later (and deletes in ranges only when confirmed), or anything. */
+export const WriteMode = Schema.Literal("read-only", "safe", "full")
+export type WriteMode = typeof WriteMode.Type
+
 const LogLevelName = Schema.Literal("All", "Trace", "Debug", "Info", "Warning", "Error", "Fatal", "None")
 
 /** A config value that must decode with a schema; the error names the variable and what was expected. */
@@ -69,6 +73,9 @@ export const config = Config.all({
     Config.withDefault("Info" as const),
     Config.map((name) => LogLevel.fromLiteral(name))
   ),
+  writeMode: fromSchema("INTERVALS_WRITE_MODE", WriteMode, "one of read-only, safe, full").pipe(
+    Config.withDefault("safe" as const)
+  ),
   requestTimeout: positiveMillis("INTERVALS_REQUEST_TIMEOUT_MS", 15_000),
   deadline: positiveMillis("INTERVALS_DEADLINE_MS", 45_000)
 })
@@ -85,6 +92,7 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
         athleteId: values.athleteId ?? AthleteId.make("i123456"),
         baseUrl: values.baseUrl ?? "http://127.0.0.1:1/api/v1",
         transport: values.transport ?? "stdio",
+        writeMode: values.writeMode ?? "safe",
         logLevel: values.logLevel ?? LogLevel.Info,
         requestTimeout: values.requestTimeout ?? Duration.seconds(15),
         deadline: values.deadline ?? Duration.seconds(45)

@@ -3,9 +3,22 @@
  * say what they want. Every failure becomes one of the tagged errors of `domain/IntervalsError`.
  */
 import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import { Duration, Effect, Either, ParseResult, Redacted, Schedule, Schema } from "effect"
+import { Cache, Duration, Effect, Either, Exit, ParseResult, Redacted, Schedule, Schema } from "effect"
 import type { ActivityId, AthleteId, EventId, LocalDate } from "../domain/Ids.js"
-import { Activity, Athlete, Event, IntervalsDTO, Wellness } from "../domain/Intervals.js"
+import {
+  Activity,
+  ActivityStream,
+  Athlete,
+  CustomItem,
+  DeleteEventsResponse,
+  Event,
+  Gear,
+  IntervalsDTO,
+  Message,
+  NewMessage,
+  PowerCurveSet,
+  Wellness
+} from "../domain/Intervals.js"
 import {
   type IntervalsError,
   IntervalsForbidden,
@@ -17,6 +30,7 @@ import {
   IntervalsTimeout,
   IntervalsUnauthorized,
   IntervalsUnavailable,
+  IntervalsWriteUnconfirmed,
   isTransient
 } from "../domain/IntervalsError.js"
 import { Version } from "../Version.js"
@@ -196,6 +210,12 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           duration: config.deadline,
           onTimeout: () => new IntervalsTimeout({ method: options.method, path: options.path, millis: deadlineMillis })
         }),
+        // A write that failed after reaching Intervals.icu may have happened: say so instead of "try again".
+        Effect.mapError((error): IntervalsError =>
+          options.method !== "GET" && error._tag !== "IntervalsRateLimited" && isTransient(error)
+            ? new IntervalsWriteUnconfirmed({ method: options.method, path: options.path, reason: error.message })
+            : error
+        ),
         Effect.tapError((error) =>
           Effect.logWarning("intervals request failed").pipe(
             Effect.annotateLogs({ method: options.method, path: options.path, error: error._tag })
@@ -204,6 +224,13 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
         Effect.withSpan("IntervalsClient.execute", { attributes: { method: options.method, path: options.path } })
       )
     }
+
+    const gear = yield* Cache.makeWith({
+      capacity: 64,
+      lookup: (athleteId: AthleteId) =>
+        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/gear`, schema: Schema.Array(Gear) }),
+      timeToLive: (exit) => (Exit.isSuccess(exit) ? Duration.minutes(10) : Duration.zero)
+    })
 
     return {
       execute,
@@ -235,7 +262,81 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           schema: Schema.Array(Event)
         }),
       event: (athleteId: AthleteId, eventId: EventId) =>
-        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/events/${segment(eventId)}`, schema: Event })
+        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/events/${segment(eventId)}`, schema: Event }),
+      createEvent: (athleteId: AthleteId, body: Record<string, unknown>) =>
+        execute({ method: "POST", path: `/athlete/${segment(athleteId)}/events`, body, schema: Event }),
+      updateEvent: (athleteId: AthleteId, eventId: EventId, body: Record<string, unknown>) =>
+        execute({
+          method: "PUT",
+          path: `/athlete/${segment(athleteId)}/events/${segment(eventId)}`,
+          body,
+          schema: Event
+        }),
+      deleteEvent: (athleteId: AthleteId, eventId: EventId) =>
+        execute({
+          method: "DELETE",
+          path: `/athlete/${segment(athleteId)}/events/${segment(eventId)}`,
+          schema: Schema.Unknown
+        }),
+      deleteEvents: (athleteId: AthleteId, eventIds: ReadonlyArray<number>) =>
+        execute({
+          method: "PUT",
+          path: `/athlete/${segment(athleteId)}/events/bulk-delete`,
+          body: eventIds.map((id) => ({ id })),
+          schema: DeleteEventsResponse
+        }),
+      streams: (activityId: ActivityId, types: ReadonlyArray<string>) =>
+        execute({
+          method: "GET",
+          path: `/activity/${segment(activityId)}/streams`,
+          query: { types: types.join(",") },
+          schema: Schema.Array(ActivityStream)
+        }),
+      messages: (activityId: ActivityId) =>
+        execute({ method: "GET", path: `/activity/${segment(activityId)}/messages`, schema: Schema.Array(Message) }),
+      addMessage: (activityId: ActivityId, content: string) =>
+        execute({
+          method: "POST",
+          path: `/activity/${segment(activityId)}/messages`,
+          body: { content },
+          schema: NewMessage
+        }),
+      customItems: (athleteId: AthleteId) =>
+        execute({
+          method: "GET",
+          path: `/athlete/${segment(athleteId)}/custom-item`,
+          schema: Schema.Array(CustomItem)
+        }),
+      customItem: (athleteId: AthleteId, itemId: number) =>
+        execute({
+          method: "GET",
+          path: `/athlete/${segment(athleteId)}/custom-item/${segment(itemId)}`,
+          schema: CustomItem
+        }),
+      createCustomItem: (athleteId: AthleteId, body: Record<string, unknown>) =>
+        execute({ method: "POST", path: `/athlete/${segment(athleteId)}/custom-item`, body, schema: CustomItem }),
+      updateCustomItem: (athleteId: AthleteId, itemId: number, body: Record<string, unknown>) =>
+        execute({
+          method: "PUT",
+          path: `/athlete/${segment(athleteId)}/custom-item/${segment(itemId)}`,
+          body,
+          schema: CustomItem
+        }),
+      deleteCustomItem: (athleteId: AthleteId, itemId: number) =>
+        execute({
+          method: "DELETE",
+          path: `/athlete/${segment(athleteId)}/custom-item/${segment(itemId)}`,
+          schema: Schema.Unknown
+        }),
+      powerCurves: (athleteId: AthleteId, query: { readonly type: string; readonly curves: string; readonly filters?: string }) =>
+        execute({
+          method: "GET",
+          path: `/athlete/${segment(athleteId)}/power-curves`,
+          query,
+          schema: PowerCurveSet
+        }),
+      /** Gear changes rarely: kept for ten minutes per athlete; a failure is not kept. */
+      gear: (athleteId: AthleteId) => gear.get(athleteId).pipe(Effect.tapError(() => gear.invalidate(athleteId)))
     } as const
   })
 }) {}

@@ -12,7 +12,7 @@ import { compact, make, optional } from "./Tool.js"
 const Num = optional(Schema.Number)
 const Str = optional(Schema.String)
 
-const EventSummary = Schema.Struct({
+export const EventSummary = Schema.Struct({
   id: Schema.Number,
   start_date_local: Schema.String.annotations({ description: "Local start, YYYY-MM-DDTHH:MM:SS" }),
   category: Str,
@@ -28,9 +28,9 @@ const EventSummary = Schema.Struct({
   paired_activity_id: Str,
   description: Str
 })
-type EventSummary = typeof EventSummary.Type
+export type EventSummary = typeof EventSummary.Type
 
-const EventDetail = Schema.Struct({
+export const EventDetail = Schema.Struct({
   ...EventSummary.fields,
   end_date_local: Str,
   color: Str,
@@ -42,9 +42,9 @@ const EventDetail = Schema.Struct({
   workout_duration_s: Num,
   workout_distance_m: Num
 })
-type EventDetail = typeof EventDetail.Type
+export type EventDetail = typeof EventDetail.Type
 
-const summary = (e: Event, descriptionLength: number): EventSummary => ({
+export const summary = (e: Event, descriptionLength: number): EventSummary => ({
   id: e.id,
   start_date_local: e.start_date_local,
   ...compact({
@@ -119,7 +119,7 @@ export const stepLines = (steps: ReadonlyArray<WorkoutStep>, depth = 0): Array<s
     ]
   })
 
-const detail = (e: Event): EventDetail => {
+export const detail = (e: Event): EventDetail => {
   const steps = e.workout_doc?.steps ?? []
   return {
     ...summary(e, Infinity),
@@ -133,9 +133,9 @@ const detail = (e: Event): EventDetail => {
   }
 }
 
-const withoutDescription = ({ description: _, ...rest }: EventSummary): EventSummary => rest
+export const withoutDescription = ({ description: _, ...rest }: EventSummary): EventSummary => rest
 
-const eventLine = (e: EventSummary): string =>
+export const eventLine = (e: EventSummary): string =>
   Format.join([
     Format.join([Format.localDateTime(e.start_date_local), e.category, e.type, Format.quote(e.name)], " "),
     Format.duration(e.moving_time_s),

@@ -201,7 +201,7 @@ describe("sessions", () => {
       connect(new StreamableHTTPClientTransport(new URL(`${server.origin}/mcp`), { requestInit: { headers: bearer } }))
     ))
     for (const client of clients) {
-      expect((await client.listTools()).tools).toHaveLength(6)
+      expect((await client.listTools()).tools).toHaveLength(20)
       const events = (await client.callTool({ name: "get_events", arguments: {} })) as CallToolResult
       expect(events.isError).toBeFalsy()
     }
@@ -247,7 +247,7 @@ describe("legacy SSE", () => {
         }
       })
     )
-    expect((await client.listTools()).tools).toHaveLength(6)
+    expect((await client.listTools()).tools).toHaveLength(20)
     const result = (await client.callTool({ name: "get_event_by_id", arguments: { event_id: 50010 } })) as CallToolResult
     expect(result.structuredContent).toMatchObject({ category: "RACE_A" })
     expect(JSON.parse((await rawRequest(`${server.origin}/health`)).body)).toMatchObject({ transport: "sse", sessions: 1 })

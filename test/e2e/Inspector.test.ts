@@ -39,7 +39,7 @@ describe("MCP Inspector CLI", () => {
     // A problem makes the inspector print "Warning:"/"Error:" blocks, and exit 6 for an error.
     const { stderr, stdout } = await inspect("--method", "tools/list", "--strict")
     expect(stderr).not.toMatch(/Warning: tool|Error: tool|Issue:/)
-    expect((JSON.parse(stdout) as { tools: Array<unknown> }).tools).toHaveLength(6)
+    expect((JSON.parse(stdout) as { tools: Array<unknown> }).tools).toHaveLength(20)
   })
 
   it("calls a tool and gets text and structured content", async () => {

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { API_KEY, ATHLETE_ID, type Fixtures, makeFixtures, STRAVA_ID } from "./Fixtures.js"
+import { parseWorkout } from "./WorkoutParser.js"
 
 export interface LoggedRequest {
   readonly method: string
@@ -14,6 +15,8 @@ export interface LoggedRequest {
   readonly auth: "valid" | "missing" | "wrong"
   readonly userAgent: string | undefined
   readonly at: number
+  /** The parsed JSON body of a write. */
+  body?: unknown
 }
 
 export interface Fault {
@@ -68,6 +71,15 @@ export const startFakeIntervals = async (
   const fixtures = makeFixtures(options.now)
   const requests: Array<LoggedRequest> = []
   const faults: Array<Fault> = []
+  let nextId = 70_001
+  const customItems = [...fixtures.customItems]
+  const messages = new Map<string, Array<unknown>>(fixtures.messages)
+  /** A saved WORKOUT's text is parsed into its workout_doc, as Intervals.icu does. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const withWorkout = (event: any) =>
+    event.category === "WORKOUT" || event.category === undefined
+      ? { ...event, workout_doc: parseWorkout(event.description) }
+      : event
 
   const route = (res: ServerResponse, logged: LoggedRequest) => {
     if (logged.auth === "missing") return error(res, 401, "Unauthorized")
@@ -94,10 +106,61 @@ export const startFakeIntervals = async (
       if (/^wellness(\.json)?$/.test(rest[0] ?? "") && rest.length === 1) {
         return json(res, 200, fixtures.wellness.filter((w) => inRange(w.id, q["oldest"], q["newest"])))
       }
-      if (/^events(\.json)?$/.test(rest[0] ?? "") && rest.length === 1) {
+      if (/^events(\.json)?$/.test(rest[0] ?? "") && rest.length === 1 && logged.method === "GET") {
         const oldest = q["oldest"] ?? fixtures.today
         return json(res, 200, fixtures.events.filter((e) => inRange(e.start_date_local, oldest, q["newest"])))
       }
+      if (rest[0] === "events" && rest.length === 1 && logged.method === "POST") {
+        const body = logged.body as Record<string, unknown>
+        const event = withWorkout({ id: nextId++, athlete_id: ATHLETE_ID, ...body })
+        fixtures.events.push(event)
+        return json(res, 200, event)
+      }
+      if (rest[0] === "events" && rest[1] === "bulk-delete" && logged.method === "PUT") {
+        const ids = new Set((logged.body as Array<{ id: number }>).map((d) => d.id))
+        const before = fixtures.events.length
+        fixtures.events.splice(0, fixtures.events.length, ...fixtures.events.filter((e) => !ids.has(e.id)))
+        return json(res, 200, { eventsDeleted: before - fixtures.events.length })
+      }
+      if (rest[0] === "events" && rest.length === 2 && logged.method !== "GET") {
+        const index = fixtures.events.findIndex((e) => String(e.id) === rest[1])
+        if (index < 0) return error(res, 404, "Not Found")
+        if (logged.method === "DELETE") {
+          fixtures.events.splice(index, 1)
+          return json(res, 200, {})
+        }
+        const body = logged.body as Record<string, unknown>
+        const updated = "description" in body
+          ? withWorkout({ ...fixtures.events[index], ...body })
+          : { ...fixtures.events[index], ...body }
+        fixtures.events[index] = updated
+        return json(res, 200, updated)
+      }
+      if (rest[0] === "custom-item") {
+        const id = rest[1]
+        if (id === undefined && logged.method === "GET") return json(res, 200, customItems)
+        if (id === undefined && logged.method === "POST") {
+          const item = { id: nextId++, athlete_id: ATHLETE_ID, usage_count: 0, ...(logged.body as object) }
+          customItems.push(item)
+          return json(res, 200, item)
+        }
+        const index = customItems.findIndex((item) => String(item.id) === id)
+        if (index < 0) return error(res, 404, "Not Found")
+        if (logged.method === "GET") return json(res, 200, customItems[index])
+        if (logged.method === "PUT") {
+          customItems[index] = { ...customItems[index], ...(logged.body as object) }
+          return json(res, 200, customItems[index])
+        }
+        if (logged.method === "DELETE") {
+          customItems.splice(index, 1)
+          return json(res, 200, {})
+        }
+      }
+      if (/^power-curves(\.json)?$/.test(rest[0] ?? "") && rest.length === 1) {
+        if (!q["type"]) return error(res, 422, "Required request parameter 'type' for method parameter type ActivityType is not present")
+        return json(res, 200, fixtures.powerCurves)
+      }
+      if (/^gear(\.json)?$/.test(rest[0] ?? "") && rest.length === 1) return json(res, 200, fixtures.gear)
       if (rest[0] === "events" && rest.length === 2) {
         if (!/^\d+$/.test(rest[1]!)) {
           return error(res, 400, `Failed to convert value of type 'java.lang.String' to required type 'long'`)
@@ -111,6 +174,28 @@ export const startFakeIntervals = async (
       const activity = fixtures.activities.find((a) => a.id === parts[1])
       if (activity === undefined) return error(res, 404, "Not Found")
       if (parts.length === 2) return json(res, 200, activity)
+      if (/^streams(\.json)?$/.test(parts[2] ?? "") && parts.length === 3) {
+        if (parts[1] === STRAVA_ID) return error(res, 422, "Cannot read Strava activities via the API")
+        const types = (q["types"] ?? "").split(",").filter((t) => t !== "")
+        return json(res, 200, fixtures.streams.filter((st) => types.length === 0 || types.includes(st.type)))
+      }
+      if (parts[2] === "messages" && parts.length === 3) {
+        const list = messages.get(activity.id) ?? []
+        if (logged.method === "POST") {
+          const message = {
+            id: nextId++,
+            athlete_id: ATHLETE_ID,
+            name: "Alex Rider",
+            created: new Date().toISOString(),
+            type: "TEXT",
+            content: (logged.body as { content: string }).content,
+            deleted: null
+          }
+          messages.set(activity.id, [...list, message])
+          return json(res, 200, { id: message.id, new_chat: null })
+        }
+        return json(res, 200, list)
+      }
       if (parts[2] === "intervals" && parts.length === 3) {
         if (parts[1] === STRAVA_ID) return error(res, 422, "Cannot read Strava activities via the API")
         return json(res, 200, fixtures.intervals.get(activity.id))
@@ -136,8 +221,16 @@ export const startFakeIntervals = async (
       at: Date.now()
     }
     requests.push(logged)
-    req.resume()
+    const chunks: Array<Buffer> = []
+    req.on("data", (chunk: Buffer) => chunks.push(chunk))
     req.on("end", () => {
+      if (chunks.length > 0) {
+        try {
+          logged.body = JSON.parse(Buffer.concat(chunks).toString("utf8"))
+        } catch {
+          return error(res, 400, "Malformed JSON")
+        }
+      }
       const fault = faults.find((f) => (f.times === undefined || f.times > 0) && f.match(logged))
       if (fault === undefined) return route(res, logged)
       if (fault.times !== undefined) fault.times--

@@ -49,6 +49,11 @@ export interface Fixtures {
   readonly intervals: Map<string, Json>
   readonly wellness: Array<Json>
   readonly events: Array<Json>
+  readonly streams: Array<Json>
+  readonly messages: Map<string, Array<Json>>
+  readonly customItems: Array<Json>
+  readonly powerCurves: Json
+  readonly gear: Array<Json>
 }
 
 export const makeFixtures = (now: Date = new Date()): Fixtures => {
@@ -162,5 +167,44 @@ export const makeFixtures = (now: Date = new Date()): Fixtures => {
     }
   ]
 
-  return { today, athlete, activities, intervals, wellness, events }
+  const streams: Array<Json> = sample("activity-streams.json")
+  const messages = new Map<string, Array<Json>>([[POWER_RIDE_ID, [{
+    id: 801,
+    athlete_id: "i42",
+    name: "Coach Sam",
+    created: `${today}T08:15:00Z`,
+    type: "TEXT",
+    content: "Solid reps — rep 2 a bit hot, keep the first one honest next time.",
+    deleted: null
+  }]]])
+  const customItems: Array<Json> = [
+    {
+      id: 9101,
+      athlete_id: ATHLETE_ID,
+      type: "ACTIVITY_FIELD",
+      visibility: "PRIVATE",
+      name: "Efficiency (W/bpm)",
+      description: "Average power over average heart rate",
+      content: { code: "icu_average_watts / average_heartrate", units: "W/bpm" },
+      usage_count: 0,
+      index: 0,
+      updated: "2026-10-01T10:00:00"
+    },
+    {
+      id: 9102,
+      athlete_id: ATHLETE_ID,
+      type: "FITNESS_CHART",
+      visibility: "PUBLIC",
+      name: "Ramp rate",
+      description: null,
+      content: { series: [{ field: "rampRate" }] },
+      usage_count: 3,
+      index: 1,
+      updated: "2026-09-12T10:00:00"
+    }
+  ]
+  const powerCurves = sample("power-curves.json")
+  const gear: Array<Json> = sample("gear-list.json")
+
+  return { today, athlete, activities, intervals, wellness, events, streams, messages, customItems, powerCurves, gear }
 }

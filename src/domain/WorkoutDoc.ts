@@ -1,0 +1,276 @@
+/**
+ * A planned workout as a structure (steps, repeats, targets) and its conversion to the workout text Intervals.icu
+ * parses (the "Workout Builder" syntax): `- [cue] <duration|distance> [ramp] <target> [cadence]` lines, `Nx` repeat
+ * blocks separated by blank lines. The converter refuses what the syntax cannot say rather than emit text that
+ * Intervals.icu would read as something else: cue text that looks like a duration or target, two intensity targets
+ * on one step, repeats nested more than once (one level of nesting is unrolled, since Intervals.icu has no nested
+ * repeats).
+ */
+import { Either, Schema } from "effect"
+
+const Int = (min: number, max: number) => Schema.Number.pipe(Schema.int(), Schema.between(min, max))
+const Positive = Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(1_000_000))
+const opt = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
+
+const target = <U extends string>(identifier: string, units: ReadonlyArray<U>, description: string) =>
+  Schema.Struct({
+    units: Schema.Literal(...(units as [U, ...Array<U>])),
+    value: opt(Positive),
+    start: opt(Positive),
+    end: opt(Positive)
+  }).annotations({ identifier, description: `${description}; give value, or start and end for a range` })
+
+export const PACE_UNITS = {
+  SECS_100M: "/100m",
+  SECS_100Y: "/100y",
+  MINS_KM: "/km",
+  MINS_MILE: "/mi",
+  SECS_500M: "/500m",
+  SECS_400M: "/400m",
+  SECS_250M: "/250m"
+} as const
+
+const Power = target("PowerTarget", ["%ftp", "w", "power_zone"], "Power: percent of FTP, watts, or zone number")
+const HeartRate = target("HeartRateTarget", ["%hr", "%lthr", "hr_zone"], "Heart rate: percent of max, percent of threshold, or zone")
+const Pace = target(
+  "PaceTarget",
+  ["%pace", "pace_zone", ...(Object.keys(PACE_UNITS) as Array<keyof typeof PACE_UNITS>)],
+  "Pace: percent of threshold pace, zone, or absolute as seconds per unit (MINS_KM 300 = 5:00/km, SECS_100Y 95 = 1:35/100y)"
+)
+const Cadence = target("CadenceTarget", ["rpm"], "Cadence, rpm")
+
+const stepFields = {
+  text: opt(Schema.String.pipe(Schema.maxLength(120)).annotations({ description: "Cue shown on the device" })),
+  duration: opt(Int(1, 86_400).annotations({ description: "Seconds" })),
+  distance: opt(Positive.annotations({ description: "Distance, in distance_unit" })),
+  distance_unit: opt(Schema.Literal("m", "km", "mi", "yd").annotations({ description: "m (metres, default), km, mi, yd" })),
+  warmup: opt(Schema.Boolean),
+  cooldown: opt(Schema.Boolean),
+  ramp: opt(Schema.Boolean.annotations({ description: "Change gradually from start to end" })),
+  freeride: opt(Schema.Boolean.annotations({ description: "ERG off" })),
+  power: opt(Power),
+  hr: opt(HeartRate),
+  pace: opt(Pace),
+  cadence: opt(Cadence)
+}
+const repeatFields = { reps: opt(Int(1, 100).annotations({ description: "Repeat the nested steps this many times" })) }
+
+// Three explicit levels instead of a recursive schema: the JSON Schema stays simple and depth is bounded by the type.
+const LeafStep = Schema.Struct(stepFields).annotations({ identifier: "WorkoutStep" })
+const InnerStep = Schema.Struct({ ...stepFields, ...repeatFields, steps: opt(Schema.Array(LeafStep).pipe(Schema.maxItems(50))) })
+  .annotations({ identifier: "WorkoutStepOrRepeat" })
+const OuterStep = Schema.Struct({ ...stepFields, ...repeatFields, steps: opt(Schema.Array(InnerStep).pipe(Schema.maxItems(50))) })
+  .annotations({ identifier: "WorkoutBlock" })
+
+/** Steps, repeats (`reps` + `steps`, nested at most twice) and targets; see the converter for what it accepts. */
+export const WorkoutDoc = Schema.Struct({
+  steps: Schema.Array(OuterStep).pipe(Schema.minItems(1), Schema.maxItems(100))
+}).annotations({ description: "A structured workout; turned into Intervals.icu workout text" })
+export type WorkoutDoc = typeof WorkoutDoc.Type
+
+export interface Step {
+  readonly text?: string
+  readonly duration?: number
+  readonly distance?: number
+  readonly distance_unit?: "m" | "km" | "mi" | "yd"
+  readonly warmup?: boolean
+  readonly cooldown?: boolean
+  readonly ramp?: boolean
+  readonly freeride?: boolean
+  readonly power?: Target
+  readonly hr?: Target
+  readonly pace?: Target
+  readonly cadence?: Target
+  readonly reps?: number
+  readonly steps?: ReadonlyArray<Step>
+}
+interface Target {
+  readonly units: string
+  readonly value?: number
+  readonly start?: number
+  readonly end?: number
+}
+
+export class WorkoutTextError {
+  readonly _tag = "WorkoutTextError"
+  constructor(readonly path: string, readonly message: string) {}
+}
+
+/** After this many lines a workout is surely a mistake (Intervals.icu workouts are tens of steps). */
+const MAX_LINES = 400
+
+const number = (n: number) => String(Math.round(n * 1000) / 1000)
+
+export const durationText = (seconds: number): string => {
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  const s = Math.round(seconds % 60)
+  return `${h > 0 ? `${h}h` : ""}${m > 0 ? `${m}m` : ""}${s > 0 || seconds === 0 ? `${s}s` : ""}`
+}
+
+const DISTANCE_SUFFIX = { m: "mtr", km: "km", mi: "mi", yd: "yrd" } as const
+
+const clock = (seconds: number) => {
+  const total = Math.round(seconds)
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`
+}
+
+/** Values of a target: "75", or "95-105". */
+const values = (t: Target, path: string, format: (n: number) => string = number): Either.Either<string, WorkoutTextError> => {
+  if (t.value !== undefined && t.start === undefined && t.end === undefined) return Either.right(format(t.value))
+  if (t.value === undefined && t.start !== undefined && t.end !== undefined) {
+    return Either.right(`${format(t.start)}-${format(t.end)}`)
+  }
+  return Either.left(new WorkoutTextError(path, "give either value, or both start and end"))
+}
+
+const zone = (t: Target, path: string) =>
+  [t.value, t.start, t.end].every((n) => n === undefined || (Number.isInteger(n) && n >= 1 && n <= 10))
+    ? values(t, path, (n) => `Z${n}`).pipe(Either.map((v) => v.replace("-Z", "-Z")))
+    : Either.left(new WorkoutTextError(path, "zones are whole numbers from 1 to 10"))
+
+const intensity = (step: Step, path: string): Either.Either<string | undefined, WorkoutTextError> => {
+  const given = (["power", "hr", "pace"] as const).filter((key) => step[key] !== undefined)
+  if (given.length > 1) {
+    return Either.left(
+      new WorkoutTextError(path, `one intensity target per step, got ${given.join(" and ")}`)
+    )
+  }
+  const key = given[0]
+  if (key === undefined) return Either.right(undefined)
+  const t = step[key]!
+  const at = `${path}.${key}`
+  switch (t.units) {
+    case "%ftp":
+      return values(t, at).pipe(Either.map((v) => `${v}%`))
+    case "w":
+      return values(t, at).pipe(Either.map((v) => `${v}w`))
+    case "power_zone":
+      return zone(t, at)
+    case "%hr":
+      return values(t, at).pipe(Either.map((v) => `${v}% HR`))
+    case "%lthr":
+      return values(t, at).pipe(Either.map((v) => `${v}% LTHR`))
+    case "hr_zone":
+      return zone(t, at).pipe(Either.map((v) => `${v} HR`))
+    case "%pace":
+      return values(t, at).pipe(Either.map((v) => `${v}% Pace`))
+    case "pace_zone":
+      return zone(t, at).pipe(Either.map((v) => `${v} Pace`))
+    default: {
+      const unit = PACE_UNITS[t.units as keyof typeof PACE_UNITS]
+      if (unit === undefined) return Either.left(new WorkoutTextError(`${at}.units`, `unknown unit ${t.units}`))
+      // Absolute pace carries its unit on each end and the Pace keyword: "3:00/100m-4:00/100m Pace".
+      return values(t, at, (n) => `${clock(n)}${unit}`).pipe(Either.map((v) => `${v} Pace`))
+    }
+  }
+}
+
+/** Text that Intervals.icu would read as a duration, distance or target if it appeared in a cue. */
+const LOOKS_LIKE_SYNTAX = /(^|\s)(\d+(\.\d+)?\s*(h|m|s|km|mi|mtr|yrd|w|rpm|%)|\d+['"]|z\d|\d+x)(?=$|\s|[-,;:.!?)])/i
+
+const cue = (text: string | undefined, path: string): Either.Either<string | undefined, WorkoutTextError> => {
+  if (text === undefined || text.trim() === "") return Either.right(undefined)
+  if (/[\r\n]/.test(text)) return Either.left(new WorkoutTextError(path, "cue text must be one line"))
+  if (LOOKS_LIKE_SYNTAX.test(text) || /^\s*-/.test(text)) {
+    return Either.left(
+      new WorkoutTextError(
+        path,
+        `cue text ${JSON.stringify(text)} contains something Intervals.icu would read as a duration, distance, ` +
+          "target or repeat (like \"5m\", \"80%\", \"Z2\" or \"3x\"); put numbers in the step's fields instead"
+      )
+    )
+  }
+  return Either.right(text.trim())
+}
+
+const stepLine = (step: Step, path: string): Either.Either<string, WorkoutTextError> =>
+  Either.gen(function*() {
+    if (step.duration === undefined && step.distance === undefined) {
+      return yield* Either.left(new WorkoutTextError(path, "a step needs a duration (seconds) or a distance"))
+    }
+    if (step.duration !== undefined && step.distance !== undefined) {
+      return yield* Either.left(new WorkoutTextError(path, "give a duration or a distance, not both"))
+    }
+    if (step.distance_unit !== undefined && step.distance === undefined) {
+      return yield* Either.left(new WorkoutTextError(`${path}.distance_unit`, "distance_unit needs a distance"))
+    }
+    const text = yield* cue(step.text, `${path}.text`)
+    const target = yield* intensity(step, path)
+    if (step.ramp && (target === undefined || !target.includes("-"))) {
+      return yield* Either.left(new WorkoutTextError(`${path}.ramp`, "a ramp needs a target range (start and end)"))
+    }
+    const cadence = step.cadence === undefined
+      ? undefined
+      : yield* values(step.cadence, `${path}.cadence`).pipe(Either.map((v) => `${v}rpm`))
+    const length = step.distance !== undefined
+      ? `${number(step.distance)}${DISTANCE_SUFFIX[step.distance_unit ?? "m"]}`
+      : durationText(step.duration!)
+    return "- " + [text, length, step.ramp ? "ramp" : undefined, target, cadence, step.freeride ? "freeride" : undefined]
+      .filter((part) => part !== undefined).join(" ")
+  })
+
+/** A block of lines, with the blank line before and after that repeats need. */
+type Block = ReadonlyArray<string>
+
+const header = (step: Step, path: string, reps: number) =>
+  cue(step.text, `${path}.text`).pipe(Either.map((text) => (text ? `${text} ${reps}x` : `${reps}x`)))
+
+const hasSteps = (step: Step) => step.steps !== undefined && step.steps.length > 0
+
+const blocksOf = (steps: ReadonlyArray<Step>, path: string): Either.Either<Array<Block>, WorkoutTextError> =>
+  Either.gen(function*() {
+    const blocks: Array<Block> = []
+    let loose: Array<string> = []
+    const flush = () => {
+      if (loose.length > 0) blocks.push(loose)
+      loose = []
+    }
+    for (const [index, step] of steps.entries()) {
+      const at = `${path}[${index}]`
+      if (!hasSteps(step)) {
+        if (step.reps !== undefined) {
+          return yield* Either.left(new WorkoutTextError(`${at}.reps`, "reps needs nested steps"))
+        }
+        const line = yield* stepLine(step, at)
+        if (step.warmup || step.cooldown) {
+          // A section header names warm-up and cool-down for Intervals.icu.
+          flush()
+          blocks.push([step.warmup ? "Warmup" : "Cooldown", line])
+        } else loose.push(line)
+        continue
+      }
+      flush()
+      const reps = step.reps ?? 1
+      const nested = step.steps!
+      if (nested.some(hasSteps)) {
+        // Intervals.icu has no nested repeats: repeat the outer block's content, in order.
+        const inner = yield* blocksOf(nested, `${at}.steps`)
+        for (let i = 0; i < reps; i++) blocks.push(...inner)
+        continue
+      }
+      const lines: Array<string> = [yield* header(step, at, reps)]
+      for (const [inner, leaf] of nested.entries()) lines.push(yield* stepLine(leaf, `${at}.steps[${inner}]`))
+      blocks.push(lines)
+    }
+    flush()
+    return blocks
+  })
+
+/** The workout text for a structure, or the first reason it cannot be written. */
+export const toWorkoutText = (doc: { readonly steps: ReadonlyArray<Step> }): Either.Either<string, WorkoutTextError> =>
+  blocksOf(doc.steps, "workout_doc.steps").pipe(
+    Either.flatMap((blocks) => {
+      const lines = blocks.reduce((n, block) => n + block.length + 1, 0)
+      return lines > MAX_LINES
+        ? Either.left(new WorkoutTextError("workout_doc", `the workout unrolls to ${lines} lines; at most ${MAX_LINES}`))
+        : Either.right(blocks.map((block) => block.join("\n")).join("\n\n"))
+    })
+  )
+
+/** How many steps a workout holds once repeats are counted once (as Intervals.icu's parsed doc lists them). */
+interface Nested {
+  readonly steps?: ReadonlyArray<Nested> | null | undefined
+}
+export const countSteps = (steps: ReadonlyArray<Nested>): number =>
+  steps.reduce((n, step) => n + (step.steps && step.steps.length > 0 ? countSteps(step.steps) : 1), 0)

@@ -1,0 +1,191 @@
+/**
+ * More of one activity: its recorded streams, summarised, and its comments.
+ */
+import { Effect, Schema } from "effect"
+import { ActivityId } from "../domain/Ids.js"
+import type { ActivityStream } from "../domain/Intervals.js"
+import { IntervalsClient } from "../services/IntervalsClient.js"
+import * as Format from "./Format.js"
+import { boundedInt } from "./Params.js"
+import { compact, make, optional } from "./Tool.js"
+
+const DEFAULT_TYPES = ["time", "watts", "heartrate", "cadence", "altitude", "distance", "velocity_smooth"]
+
+const StreamTypes = Schema.String.pipe(
+  Schema.filter((s) => /^[A-Za-z0-9_]+(,[A-Za-z0-9_]+){0,29}$/.test(s.replace(/\s+/g, "")), {
+    message: (issue) => `expected a comma-separated list of stream types like "watts,heartrate", got ${JSON.stringify(issue.actual)}`
+  })
+)
+
+const Num = optional(Schema.Number)
+
+const StreamSummary = Schema.Struct({
+  type: Schema.String,
+  count: Schema.Number.annotations({ description: "Samples recorded (non-null)" }),
+  min: Num,
+  max: Num,
+  mean: Num,
+  normalized_power: optional(Schema.Number.annotations({ description: "For watts: 30 s rolling, 4th-power mean" })),
+  series: Schema.Array(Schema.NullOr(Schema.Number)).annotations({
+    description: "At most max_points samples, evenly spaced over the activity"
+  }),
+  data: optional(Schema.Array(Schema.NullOr(Schema.Number)).annotations({ description: "Every sample (full=true)" }))
+})
+type StreamSummary = typeof StreamSummary.Type
+
+/** Evenly spaced samples, first and last included. */
+export const downsample = <A>(data: ReadonlyArray<A>, points: number): Array<A> => {
+  if (data.length <= points) return [...data]
+  if (points === 1) return [data[0]!]
+  return Array.from({ length: points }, (_, i) => data[Math.round((i * (data.length - 1)) / (points - 1))]!)
+}
+
+/** Normalized power from 1 Hz watts: the 4th root of the mean 4th power of the 30 s rolling average. */
+export const normalizedPower = (watts: ReadonlyArray<number | null>): number | undefined => {
+  if (watts.length < 30) return undefined
+  let window = 0
+  let sum = 0
+  let count = 0
+  for (let i = 0; i < watts.length; i++) {
+    window += watts[i] ?? 0
+    if (i >= 30) window -= watts[i - 30] ?? 0
+    if (i >= 29) {
+      sum += (window / 30) ** 4
+      count++
+    }
+  }
+  return Math.round((sum / count) ** 0.25)
+}
+
+const summarise = (stream: ActivityStream, points: number, full: boolean): StreamSummary => {
+  const data = stream.data ?? []
+  const known = data.filter((v): v is number => typeof v === "number")
+  const digits = stream.type === "velocity_smooth" ? 3 : 1
+  return {
+    type: stream.type,
+    count: known.length,
+    ...compact({
+      min: known.length > 0 ? Format.round(Math.min(...known), digits) : undefined,
+      max: known.length > 0 ? Format.round(Math.max(...known), digits) : undefined,
+      mean: known.length > 0 ? Format.round(known.reduce((a, b) => a + b, 0) / known.length, digits) : undefined,
+      normalized_power: stream.type === "watts" ? normalizedPower(data) : undefined,
+      data: full ? data : undefined
+    }),
+    series: downsample(data, points)
+  }
+}
+
+export const getActivityStreams = make({
+  name: "get_activity_streams",
+  title: "Activity streams",
+  description: "The second-by-second recordings of one activity (power, heart rate, cadence, altitude, speed…), " +
+    "summarised per stream: sample count, min, max, mean, normalized power for watts, and an evenly downsampled " +
+    "series of at most max_points points (include \"time\" to know where each point falls). full=true also returns " +
+    "every sample in the structured result. Use an id from get_activities.",
+  annotations: { title: "Activity streams", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
+  input: Schema.Struct({
+    activity_id: ActivityId,
+    stream_types: optional(StreamTypes.annotations({
+      description: `Comma-separated stream types. Default: ${DEFAULT_TYPES.join(",")}`
+    })),
+    max_points: optional(boundedInt(2, 2000, "Most points per downsampled series. Default 200")),
+    full: optional(Schema.Boolean.annotations({ description: "Also return every sample. Default false" }))
+  }),
+  output: Schema.Struct({ activity_id: Schema.String, streams: Schema.Array(StreamSummary) }),
+  run: Effect.fn("get_activity_streams")(function*(input) {
+    const types = input.stream_types === undefined
+      ? DEFAULT_TYPES
+      : input.stream_types.replace(/\s+/g, "").split(",")
+    const client = yield* IntervalsClient
+    const streams = yield* client.streams(input.activity_id, types)
+    return {
+      activity_id: input.activity_id,
+      streams: streams.map((s) => summarise(s, input.max_points ?? 200, input.full ?? false))
+    }
+  }),
+  render: (out) =>
+    out.streams.length === 0
+      ? `Activity ${out.activity_id} has none of the requested streams.`
+      : [
+        `Streams of activity ${out.activity_id} (series downsampled to at most ${
+          Math.max(...out.streams.map((s) => s.series.length))
+        } points):`,
+        ...out.streams.map((s) =>
+          `${s.type}: ` + Format.join([
+            `${s.count} samples`,
+            s.min !== undefined && `min ${s.min}`,
+            s.max !== undefined && `max ${s.max}`,
+            s.mean !== undefined && `mean ${s.mean}`,
+            s.normalized_power !== undefined && `NP ${s.normalized_power} W`
+          ], ", ") + `\n  ${s.series.map((v) => (v === null ? "-" : String(Format.round(v, 1)))).join(" ")}`
+        )
+      ].join("\n")
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// Comments
+
+const MessageView = Schema.Struct({
+  id: Schema.Number,
+  author: optional(Schema.String),
+  created: optional(Schema.String),
+  content: Schema.String
+})
+
+export const getActivityMessages = make({
+  name: "get_activity_messages",
+  title: "Activity comments",
+  description: "The comments (messages) on one activity, oldest first, with author and time. Use an id from " +
+    "get_activities.",
+  annotations: { title: "Activity comments", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
+  input: Schema.Struct({ activity_id: ActivityId }),
+  output: Schema.Struct({ activity_id: Schema.String, messages: Schema.Array(MessageView) }),
+  run: Effect.fn("get_activity_messages")(function*(input) {
+    const client = yield* IntervalsClient
+    const messages = yield* client.messages(input.activity_id)
+    return {
+      activity_id: input.activity_id,
+      messages: messages.filter((m) => !m.deleted).map((m) => ({
+        id: m.id,
+        content: m.content ?? "",
+        ...compact({ author: m.name, created: m.created })
+      }))
+    }
+  }),
+  render: (out) =>
+    out.messages.length === 0
+      ? `No comments on activity ${out.activity_id}.`
+      : [
+        `${Format.plural(out.messages.length, "comment")} on activity ${out.activity_id}:`,
+        ...out.messages.map((m) =>
+          Format.join([Format.localDateTime(m.created), m.author, Format.oneLine(m.content, 600)], " · ")
+        )
+      ].join("\n")
+})
+
+export const addActivityMessage = make({
+  name: "add_activity_message",
+  title: "Comment on an activity",
+  description: "Post a comment on one activity, as the athlete who owns the API key. Each call posts a new comment. " +
+    "Allowed in INTERVALS_WRITE_MODE safe (default) and full; not registered in read-only.",
+  annotations: {
+    title: "Comment on an activity",
+    readOnlyHint: false,
+    destructiveHint: false,
+    idempotentHint: false,
+    openWorldHint: true
+  },
+  input: Schema.Struct({
+    activity_id: ActivityId,
+    content: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(4000)).annotations({
+      description: "The comment's text"
+    })
+  }),
+  output: Schema.Struct({ activity_id: Schema.String, message_id: Schema.Number }),
+  run: Effect.fn("add_activity_message")(function*(input) {
+    const client = yield* IntervalsClient
+    const created = yield* client.addMessage(input.activity_id, input.content)
+    return { activity_id: input.activity_id, message_id: created.id }
+  }),
+  render: (out) => `Posted comment ${out.message_id} on activity ${out.activity_id}.`
+})

@@ -1,0 +1,374 @@
+/**
+ * Changing the calendar: planned workouts and other events, notes, and deletes. What they may touch depends on
+ * `INTERVALS_WRITE_MODE` (see `AppConfig`); in `read-only` mode none of these tools is registered.
+ *
+ * Updates send only the fields the caller gave, so an update never resets what it did not mention. A workout given
+ * as a structure is converted to Intervals.icu's workout text, and every write is read back so that the answer says
+ * what Intervals.icu actually saved and parsed.
+ */
+import { Effect, Either, Schema } from "effect"
+import { EventId, LocalDate } from "../domain/Ids.js"
+import type { Event } from "../domain/Intervals.js"
+import { countSteps, toWorkoutText, WorkoutDoc } from "../domain/WorkoutDoc.js"
+import { AppConfig } from "../services/AppConfig.js"
+import { AthleteCalendar } from "../services/AthleteCalendar.js"
+import { IntervalsClient } from "../services/IntervalsClient.js"
+import { detail, EventDetail, EventSummary, eventLine, summary, withoutDescription } from "./Events.js"
+import * as Format from "./Format.js"
+import { athleteIdParam, boundedInt, dateParam, orderedDates, resolveAthlete } from "./Params.js"
+import { compact, make, optional, ToolFailure } from "./Tool.js"
+
+export const Category = Schema.Literal(
+  "WORKOUT",
+  "RACE_A",
+  "RACE_B",
+  "RACE_C",
+  "NOTE",
+  "PLAN",
+  "HOLIDAY",
+  "SICK",
+  "INJURED",
+  "SET_EFTP",
+  "FITNESS_DAYS",
+  "SEASON_START",
+  "TARGET",
+  "SET_FITNESS"
+)
+
+const Tags = Schema.Array(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(50))).pipe(Schema.maxItems(20))
+const Text = (max: number, description: string) =>
+  optional(Schema.String.pipe(Schema.maxLength(max)).annotations({ description }))
+
+const midnight = (date: LocalDate) => `${date}T00:00:00`
+
+const fail = (message: string) => Effect.fail(new ToolFailure({ message }))
+
+/** Reads the event back and checks that a workout with steps was parsed into steps. */
+const readBack = (athleteId: Parameters<IntervalsClient["event"]>[0], saved: Event, expectSteps: boolean) =>
+  Effect.gen(function*() {
+    const client = yield* IntervalsClient
+    const event = yield* client.event(athleteId, saved.id)
+    const parsed = countSteps(event.workout_doc?.steps ?? [])
+    if (expectSteps && parsed === 0) {
+      return yield* fail(
+        `Intervals.icu saved event ${event.id} ("${event.name ?? ""}", ${Format.datePart(event.start_date_local)}) ` +
+          "but parsed no workout steps from its text, so it has no structure on the calendar or the device. Its text " +
+          `was:\n${event.description ?? "(empty)"}\nFix the workout and update event ${event.id} (event_id) ` +
+          "rather than creating another."
+      )
+    }
+    return { event, parsed }
+  })
+
+const WriteOutput = Schema.Struct({
+  action: Schema.Literal("created", "updated"),
+  event: EventDetail,
+  workout_text: optional(Schema.String),
+  parsed_steps: Schema.Number.annotations({ description: "Steps Intervals.icu parsed from the workout, repeats once" })
+})
+type WriteOutput = typeof WriteOutput.Type
+
+const renderWrite = (out: WriteOutput) =>
+  [
+    `${out.action === "created" ? "Created" : "Updated"} event ${out.event.id}: ${eventLine(withoutDescription(out.event))}`,
+    out.event.workout_steps &&
+    `Intervals.icu parsed ${Format.plural(out.parsed_steps, "step")}` +
+      (out.event.workout_duration_s ? `, ${Format.duration(out.event.workout_duration_s)}` : "") +
+      (out.event.training_load !== undefined ? `, load ${out.event.training_load}` : "") +
+      `:\n${out.event.workout_steps.join("\n")}`,
+    !out.event.workout_steps && out.event.description && `Description: ${out.event.description}`
+  ].filter((line): line is string => typeof line === "string").join("\n")
+
+const MODES = "Allowed in INTERVALS_WRITE_MODE safe (default) and full; not registered in read-only."
+
+// ---------------------------------------------------------------------------------------------------------------
+// add_or_update_event
+
+const EventInput = Schema.Struct({
+  athlete_id: athleteIdParam,
+  event_id: optional(EventId.annotations({ description: "Update this event; omit to create one" })),
+  workout_type: Text(40, "Sport: Ride, Run, Swim, VirtualRide, WeightTraining, … Required to create"),
+  name: Text(200, "Name. Required to create"),
+  start_date: dateParam("Day, YYYY-MM-DD. Default for a create: today in the athlete's timezone; an update keeps it"),
+  category: optional(Category.annotations({ description: "Default for a create: WORKOUT" })),
+  workout_doc: optional(WorkoutDoc),
+  description: Text(10_000, "Free text, or a workout already written in Intervals.icu syntax; not with workout_doc"),
+  moving_time: optional(boundedInt(1, 86_400 * 7, "Planned duration, seconds")),
+  distance: optional(Schema.Number.pipe(Schema.positive()).annotations({ description: "Planned distance, metres" })),
+  indoor: optional(Schema.Boolean),
+  tags: optional(Tags)
+})
+
+export const addOrUpdateEvent = make({
+  name: "add_or_update_event",
+  title: "Plan or change a calendar event",
+  description: "Create a planned workout (or race, or other event) on the athlete's calendar, or update one with " +
+    "event_id. Give the workout as workout_doc: steps with duration (s) or distance, reps with nested steps, " +
+    "warmup/cooldown, ramp, freeride, and one target per step: power (%ftp, w, power_zone), hr (%hr, %lthr, " +
+    "hr_zone) or pace (%pace, pace_zone, or absolute seconds per unit: MINS_KM, MINS_MILE, SECS_100M, SECS_100Y, " +
+    "SECS_500M, SECS_400M, SECS_250M), plus cadence (rpm). It is written as Intervals.icu workout text, then read back: " +
+    "the answer shows the steps, duration and load Intervals.icu parsed, and is an error if it parsed none. An update " +
+    "sends only the fields given and keeps the rest (date, category, workout). " + MODES,
+  annotations: {
+    title: "Plan or change a calendar event",
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true
+  },
+  input: EventInput,
+  output: WriteOutput,
+  run: Effect.fn("add_or_update_event")(function*(input) {
+    if (input.workout_doc !== undefined && input.description !== undefined) {
+      return yield* fail("Give either workout_doc or description, not both: the description is the workout text.")
+    }
+    const workoutText = input.workout_doc === undefined ? undefined : toWorkoutText(input.workout_doc)
+    if (workoutText !== undefined && Either.isLeft(workoutText)) {
+      return yield* fail(
+        `Invalid arguments for add_or_update_event; nothing was sent to Intervals.icu:\n- ${workoutText.left.path}: ` +
+          workoutText.left.message
+      )
+    }
+    const text = workoutText === undefined ? undefined : workoutText.right
+    const athleteId = yield* resolveAthlete(input.athlete_id)
+    const client = yield* IntervalsClient
+    const fields = compact({
+      type: input.workout_type,
+      name: input.name,
+      category: input.category,
+      description: text ?? input.description,
+      moving_time: input.moving_time,
+      distance: input.distance,
+      indoor: input.indoor,
+      tags: input.tags,
+      start_date_local: input.start_date === undefined ? undefined : midnight(input.start_date)
+    })
+    let saved: Event
+    if (input.event_id === undefined) {
+      if (input.workout_type === undefined || input.name === undefined) {
+        return yield* fail(
+          "Invalid arguments for add_or_update_event; nothing was sent to Intervals.icu:\n" +
+            "- workout_type and name are required to create an event (or give event_id to update one)"
+        )
+      }
+      const today = yield* Effect.flatMap(AthleteCalendar, (calendar) => calendar.today(athleteId))
+      saved = yield* client.createEvent(athleteId, {
+        category: "WORKOUT",
+        start_date_local: midnight(today),
+        ...fields
+      })
+    } else {
+      if (Object.keys(fields).length === 0) {
+        return yield* fail("Nothing to update: give at least one field to change besides event_id.")
+      }
+      saved = yield* client.updateEvent(athleteId, input.event_id, fields)
+    }
+    const expectSteps = text !== undefined && (input.workout_doc?.steps.length ?? 0) > 0
+    const { event, parsed } = yield* readBack(athleteId, saved, expectSteps)
+    return {
+      action: input.event_id === undefined ? "created" as const : "updated" as const,
+      event: detail(event),
+      ...(text !== undefined ? { workout_text: text } : {}),
+      parsed_steps: parsed
+    }
+  }),
+  render: renderWrite
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// add_or_update_note
+
+const NoteInput = Schema.Struct({
+  athlete_id: athleteIdParam,
+  event_id: optional(EventId.annotations({ description: "Update this note; omit to create one" })),
+  name: Text(200, "Title. Required to create"),
+  description: Text(10_000, "Text of the note. Required to create"),
+  start_date: dateParam("Day, YYYY-MM-DD. Default for a create: today in the athlete's timezone; an update keeps it"),
+  color: optional(
+    Schema.String.pipe(Schema.pattern(/^(#[0-9a-fA-F]{6}|[a-z]{3,20})$/)).annotations({
+      description: "Colour, e.g. #ff8800 or red"
+    })
+  )
+})
+
+export const addOrUpdateNote = make({
+  name: "add_or_update_note",
+  title: "Write a calendar note",
+  description: "Create a note on the athlete's calendar (travel, illness, a reminder), or update one with event_id. " +
+    "An update sends only the fields given and keeps the rest. " + MODES,
+  annotations: {
+    title: "Write a calendar note",
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true
+  },
+  input: NoteInput,
+  output: WriteOutput,
+  run: Effect.fn("add_or_update_note")(function*(input) {
+    const athleteId = yield* resolveAthlete(input.athlete_id)
+    const client = yield* IntervalsClient
+    const fields = compact({
+      name: input.name,
+      description: input.description,
+      color: input.color,
+      start_date_local: input.start_date === undefined ? undefined : midnight(input.start_date)
+    })
+    let saved: Event
+    if (input.event_id === undefined) {
+      if (input.name === undefined || input.description === undefined) {
+        return yield* fail(
+          "Invalid arguments for add_or_update_note; nothing was sent to Intervals.icu:\n" +
+            "- name and description are required to create a note (or give event_id to update one)"
+        )
+      }
+      const today = yield* Effect.flatMap(AthleteCalendar, (calendar) => calendar.today(athleteId))
+      saved = yield* client.createEvent(athleteId, { category: "NOTE", start_date_local: midnight(today), ...fields })
+    } else {
+      if (Object.keys(fields).length === 0) {
+        return yield* fail("Nothing to update: give at least one field to change besides event_id.")
+      }
+      saved = yield* client.updateEvent(athleteId, input.event_id, fields)
+    }
+    const { event, parsed } = yield* readBack(athleteId, saved, false)
+    return {
+      action: input.event_id === undefined ? "created" as const : "updated" as const,
+      event: detail(event),
+      parsed_steps: parsed
+    }
+  }),
+  render: renderWrite
+})
+
+// ---------------------------------------------------------------------------------------------------------------
+// Deletes
+
+const isPast = (event: { readonly start_date_local: string }, today: LocalDate) =>
+  event.start_date_local.slice(0, 10) < today
+
+export const deleteEvent = make({
+  name: "delete_event",
+  title: "Delete a calendar event",
+  description: "Delete one event from the athlete's calendar. In INTERVALS_WRITE_MODE safe (default) only events " +
+    "dated today or later in the athlete's timezone can be deleted, never past ones; full allows any; read-only does " +
+    "not register this tool.",
+  annotations: {
+    title: "Delete a calendar event",
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: true
+  },
+  input: Schema.Struct({ event_id: EventId, athlete_id: athleteIdParam }),
+  output: Schema.Struct({ deleted: EventSummary }),
+  run: Effect.fn("delete_event")(function*(input) {
+    const athleteId = yield* resolveAthlete(input.athlete_id)
+    const client = yield* IntervalsClient
+    const config = yield* AppConfig
+    const event = yield* client.event(athleteId, input.event_id)
+    if (config.writeMode !== "full") {
+      const today = yield* Effect.flatMap(AthleteCalendar, (calendar) => calendar.today(athleteId))
+      if (isPast(event, today)) {
+        return yield* fail(
+          `Not deleted: event ${event.id} ("${event.name ?? ""}") is dated ${Format.datePart(event.start_date_local)}, ` +
+            `before today (${today}) in the athlete's timezone, and INTERVALS_WRITE_MODE=safe only deletes events from ` +
+            "today on. Past events stay unless the server runs with INTERVALS_WRITE_MODE=full."
+        )
+      }
+    }
+    yield* client.deleteEvent(athleteId, input.event_id)
+    return { deleted: summary(event, 160) }
+  }),
+  render: (out) => `Deleted event ${out.deleted.id}: ${eventLine(withoutDescription(out.deleted))}`
+})
+
+const RangeInput = Schema.Struct({
+  athlete_id: athleteIdParam,
+  start_date: LocalDate.annotations({ description: "First day, YYYY-MM-DD" }),
+  end_date: LocalDate.annotations({ description: "Last day (inclusive), YYYY-MM-DD" }),
+  category: optional(
+    Schema.Array(Category).pipe(Schema.minItems(1)).annotations({
+      description: "Only events of these categories, e.g. [\"WORKOUT\"]. Required in safe mode"
+    })
+  ),
+  confirm: optional(
+    Schema.Boolean.annotations({ description: "true to delete; otherwise (safe mode) the answer is a preview" })
+  )
+}).pipe(Schema.filter(orderedDates))
+
+const RangeOutput = Schema.Struct({
+  start_date: Schema.String,
+  end_date: Schema.String,
+  preview: Schema.Boolean.annotations({ description: "True when nothing was deleted: this is what would be" }),
+  deleted_count: Schema.Number,
+  events: Schema.Array(EventSummary).annotations({ description: "Deleted, or to be deleted when preview" }),
+  kept_past: Schema.Array(EventSummary).annotations({ description: "Past events safe mode leaves alone" }),
+  note: optional(Schema.String)
+})
+
+export const deleteEventsByDateRange = make({
+  name: "delete_events_by_date_range",
+  title: "Delete calendar events in a date range",
+  description: "Delete the events of a date range (inclusive) from the athlete's calendar, optionally only some " +
+    "categories. In INTERVALS_WRITE_MODE safe (default): category is required, only events dated today or later are " +
+    "touched (past ones are listed as kept), and nothing is deleted without confirm: true: the answer is a preview " +
+    "of what would be. full: no such limits (all categories by default, no confirm needed). read-only: not registered.",
+  annotations: {
+    title: "Delete calendar events in a date range",
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: true
+  },
+  input: RangeInput,
+  output: RangeOutput,
+  run: Effect.fn("delete_events_by_date_range")(function*(input) {
+    const athleteId = yield* resolveAthlete(input.athlete_id)
+    const client = yield* IntervalsClient
+    const config = yield* AppConfig
+    const safe = config.writeMode !== "full"
+    if (safe && input.category === undefined) {
+      return yield* fail(
+        "Invalid arguments for delete_events_by_date_range; nothing was deleted:\n- category: required in safe " +
+          "mode; list the categories to delete, e.g. [\"WORKOUT\"]"
+      )
+    }
+    const events = yield* client.events(athleteId, input.start_date, input.end_date)
+    const chosen = events.filter((e) =>
+      (input.category === undefined || input.category.includes(e.category as typeof Category.Type)) &&
+      e.start_date_local.slice(0, 10) >= input.start_date && e.start_date_local.slice(0, 10) <= input.end_date
+    )
+    const today = safe ? yield* Effect.flatMap(AthleteCalendar, (calendar) => calendar.today(athleteId)) : undefined
+    const kept = today === undefined ? [] : chosen.filter((e) => isPast(e, today))
+    const doomed = today === undefined ? chosen : chosen.filter((e) => !isPast(e, today))
+    const base = {
+      start_date: input.start_date,
+      end_date: input.end_date,
+      events: doomed.map((e) => summary(e, 80)),
+      kept_past: kept.map((e) => summary(e, 80))
+    }
+    if (safe && input.confirm !== true) {
+      return {
+        ...base,
+        preview: true,
+        deleted_count: 0,
+        note: "Preview only: call again with confirm: true to delete these events."
+      }
+    }
+    if (doomed.length === 0) return { ...base, preview: false, deleted_count: 0 }
+    const result = yield* client.deleteEvents(athleteId, doomed.map((e) => e.id))
+    return { ...base, preview: false, deleted_count: result.eventsDeleted ?? doomed.length }
+  }),
+  render: (out) =>
+    [
+      out.preview
+        ? `Preview: ${Format.plural(out.events.length, "event")} from ${out.start_date} to ${out.end_date} would be ` +
+          "deleted (nothing was deleted; call again with confirm: true):"
+        : `Deleted ${Format.plural(out.deleted_count, "event")} from ${out.start_date} to ${out.end_date}` +
+          (out.events.length > 0 ? ":" : "."),
+      ...out.events.map((e) => eventLine(withoutDescription(e))),
+      out.kept_past.length > 0 &&
+      `Kept ${Format.plural(out.kept_past.length, "past event")} (safe mode never deletes past events):`,
+      ...out.kept_past.map((e) => eventLine(withoutDescription(e)))
+    ].filter((line): line is string => typeof line === "string").join("\n")
+})
