@@ -192,3 +192,82 @@ describe("IntervalsClient", () => {
     }).pipe(Effect.provide(layer))
   })
 })
+
+describe("IntervalsClient read cache and pacing", () => {
+  const event = { id: 7, start_date_local: "2026-11-30T00:00:00", category: "WORKOUT", name: "x" }
+  const byPath = (request: { url: string; method: string }): Answer => {
+    const path = new URL(request.url).pathname
+    if (path.endsWith("/events") && request.method === "GET") return jsonResponse([event])
+    if (path.endsWith("/events")) return jsonResponse(event)
+    return jsonResponse({ ...activity, id: path.split("/").at(-1) })
+  }
+  const listEvents = Effect.flatMap(IntervalsClient, (client) =>
+    client.events(AthleteId.make("i1"), LocalDate.make("2026-11-01"), LocalDate.make("2026-11-30")))
+  const getActivityById = (id: string) => Effect.flatMap(IntervalsClient, (client) => client.activity(ActivityId.make(id)))
+
+  it.effect("answers a repeated read from the cache until it goes stale", () => {
+    const { http, layer } = setup(byPath)
+    return Effect.gen(function*() {
+      yield* getActivity
+      yield* getActivity
+      expect(http.requests).toHaveLength(1)
+      yield* TestClock.adjust(Duration.minutes(6))
+      yield* getActivity
+      expect(http.requests).toHaveLength(2)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("coalesces identical reads in flight into one request", () => {
+    const { http, layer } = setup(() => ({ after: "200 millis", response: jsonResponse(activity) }))
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.all(Array.from({ length: 20 }, () => getActivity), { concurrency: "unbounded" }))
+      yield* TestClock.adjust(Duration.millis(300))
+      const results = yield* Fiber.join(fiber)
+      expect(results).toHaveLength(20)
+      expect(new Set(results.map((r) => r.id))).toEqual(new Set(["i42"]))
+      expect(http.requests).toHaveLength(1)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("forgets cached events after a write to the calendar, and only those", () => {
+    const { http, layer } = setup(byPath)
+    return Effect.gen(function*() {
+      yield* listEvents
+      yield* getActivity
+      yield* Effect.flatMap(IntervalsClient, (client) => client.createEvent(AthleteId.make("i1"), { name: "y" }))
+      yield* listEvents
+      yield* getActivity
+      expect(http.requests.map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
+        "GET /api/v1/athlete/i1/events",
+        "GET /api/v1/activity/i42",
+        "POST /api/v1/athlete/i1/events",
+        "GET /api/v1/athlete/i1/events"
+      ])
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("does not cache with INTERVALS_CACHE=off", () => {
+    const { http, layer } = setup(byPath, { cache: false })
+    return Effect.gen(function*() {
+      yield* getActivity
+      yield* getActivity
+      expect(http.requests).toHaveLength(2)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("paces every request through one limiter", () => {
+    const { http, layer } = setup(byPath, { rateLimit: 5 })
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(
+        Effect.all(Array.from({ length: 20 }, (_, i) => getActivityById(`i${i}`)), { concurrency: "unbounded" })
+      )
+      yield* TestClock.adjust(Duration.millis(10))
+      expect(http.requests).toHaveLength(5)
+      yield* TestClock.adjust(Duration.seconds(1))
+      expect(http.requests.length).toBeLessThanOrEqual(10)
+      yield* TestClock.adjust(Duration.seconds(3))
+      expect(yield* Fiber.join(fiber)).toHaveLength(20)
+      expect(http.requests).toHaveLength(20)
+    }).pipe(Effect.provide(layer))
+  })
+})

@@ -76,6 +76,15 @@ export const config = Config.all({
   writeMode: fromSchema("INTERVALS_WRITE_MODE", WriteMode, "one of read-only, safe, full").pipe(
     Config.withDefault("safe" as const)
   ),
+  cache: fromSchema("INTERVALS_CACHE", Schema.Literal("on", "off"), "on or off").pipe(
+    Config.withDefault("on" as const),
+    Config.map((value) => value === "on")
+  ),
+  rateLimit: fromSchema(
+    "INTERVALS_RATE_LIMIT",
+    Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 1000)),
+    "a whole number of requests per second from 1 to 1000"
+  ).pipe(Config.withDefault(8)),
   requestTimeout: positiveMillis("INTERVALS_REQUEST_TIMEOUT_MS", 15_000),
   deadline: positiveMillis("INTERVALS_DEADLINE_MS", 45_000)
 })
@@ -93,6 +102,8 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
         baseUrl: values.baseUrl ?? "http://127.0.0.1:1/api/v1",
         transport: values.transport ?? "stdio",
         writeMode: values.writeMode ?? "safe",
+        cache: values.cache ?? true,
+        rateLimit: values.rateLimit ?? 1000,
         logLevel: values.logLevel ?? LogLevel.Info,
         requestTimeout: values.requestTimeout ?? Duration.seconds(15),
         deadline: values.deadline ?? Duration.seconds(45)

@@ -3,7 +3,20 @@
  * say what they want. Every failure becomes one of the tagged errors of `domain/IntervalsError`.
  */
 import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import { Cache, Duration, Effect, Either, Exit, ParseResult, Redacted, Schedule, Schema } from "effect"
+import {
+  Cache,
+  Duration,
+  Effect,
+  Either,
+  Equal,
+  Exit,
+  Hash,
+  ParseResult,
+  RateLimiter,
+  Redacted,
+  Schedule,
+  Schema
+} from "effect"
 import type { ActivityId, AthleteId, EventId, LocalDate } from "../domain/Ids.js"
 import {
   Activity,
@@ -142,8 +155,42 @@ const statusError = (
 
 const segment = (value: string | number): string => encodeURIComponent(String(value))
 
+/** How long a read stays fresh, by what it reads: profiles and gear change rarely, lists of the day often. */
+export const freshness = (path: string): Duration.Duration => {
+  if (/^\/athlete\/[^/]+$/.test(path)) return Duration.hours(1)
+  if (/\/gear$/.test(path)) return Duration.minutes(10)
+  if (/\/(custom-item|power-curves)/.test(path)) return Duration.minutes(5)
+  if (/^\/activity\/[^/]+(\/(intervals|streams))?$/.test(path)) return Duration.minutes(5)
+  return Duration.seconds(30)
+}
+
+/** The paths a successful write may have changed, as prefixes of cached request URLs. */
+const invalidatedBy = (path: string): RegExp => {
+  const athlete = /^\/athlete\/[^/]+\/(events|wellness|activities|custom-item|gear)/.exec(path)
+  if (athlete) return new RegExp(`^/athlete/[^/]+/${athlete[1]}`)
+  const activity = /^\/activity\/([^/]+)/.exec(path)
+  if (activity) return new RegExp(`^/activity/${activity[1]}(/|$|\\?)`)
+  return /^/
+}
+
+/** A cached read: equal when the URL is, carrying what is needed to perform it. */
+class ReadKey implements Equal.Equal {
+  constructor(readonly url: string, readonly options: RequestOptions<unknown, unknown>) {}
+  [Equal.symbol](that: Equal.Equal): boolean {
+    return that instanceof ReadKey && that.url === this.url
+  }
+  [Hash.symbol](): number {
+    return Hash.string(this.url)
+  }
+}
+
+const urlOf = (path: string, query: Record<string, string>) => {
+  const search = new URLSearchParams(query).toString()
+  return search === "" ? path : `${path}?${search}`
+}
+
 export class IntervalsClient extends Effect.Service<IntervalsClient>()("IntervalsClient", {
-  effect: Effect.gen(function*() {
+  scoped: Effect.gen(function*() {
     const config = yield* AppConfig
     const http = (yield* HttpClient.HttpClient).pipe(
       HttpClient.mapRequest((request) =>
@@ -157,6 +204,12 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
     )
     const requestMillis = Duration.toMillis(config.requestTimeout)
     const deadlineMillis = Duration.toMillis(config.deadline)
+    // One limiter for every request to Intervals.icu, so that a burst of tool calls never becomes a 429 storm.
+    const limiter = yield* RateLimiter.make({
+      limit: config.rateLimit,
+      interval: Duration.seconds(1),
+      algorithm: "token-bucket"
+    })
 
     /** One attempt: send, read the whole body within the request timeout, map the status, decode. */
     const attempt = <A, I>(options: RequestOptions<A, I>, request: HttpClientRequest.HttpClientRequest) => {
@@ -196,15 +249,20 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
       )
     }
 
-    const execute = <A, I>(options: RequestOptions<A, I>): Effect.Effect<A, IntervalsError> => {
-      const query = Object.fromEntries(
+    const queryOf = (options: RequestOptions<unknown, unknown>) =>
+      Object.fromEntries(
         Object.entries(options.query ?? {}).filter((entry): entry is [string, string | number | boolean] =>
           entry[1] !== undefined
         ).map(([key, value]) => [key, String(value)])
       )
+
+    /** One request to Intervals.icu with the retry, timeout and deadline policies; never cached. */
+    const send = <A, I>(options: RequestOptions<A, I>): Effect.Effect<A, IntervalsError> => {
+      const query = queryOf(options as RequestOptions<unknown, unknown>)
       const base = HttpClientRequest.make(options.method)(options.path).pipe(HttpClientRequest.setUrlParams(query))
       const request = options.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, options.body)
-      return attempt(options, request).pipe(
+      // Every attempt, retries included, waits its turn in the shared limiter.
+      return limiter(attempt(options, request)).pipe(
         Effect.retry(retrySchedule(isRetryableFor(options.method))),
         Effect.timeoutFail({
           duration: config.deadline,
@@ -221,19 +279,46 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
             Effect.annotateLogs({ method: options.method, path: options.path, error: error._tag })
           )
         ),
-        Effect.withSpan("IntervalsClient.execute", { attributes: { method: options.method, path: options.path } })
+        Effect.withSpan("IntervalsClient.send", { attributes: { method: options.method, path: options.path } })
       )
     }
 
-    const gear = yield* Cache.makeWith({
-      capacity: 64,
-      lookup: (athleteId: AthleteId) =>
-        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/gear`, schema: Schema.Array(Gear) }),
-      timeToLive: (exit) => (Exit.isSuccess(exit) ? Duration.minutes(10) : Duration.zero)
+    // Identical reads in flight share one request (the cache coalesces lookups of one key), and a read is kept
+    // for `freshness(path)`. A failure is not kept.
+    const reads = yield* Cache.makeWith({
+      capacity: 500,
+      lookup: (key: ReadKey) =>
+        Effect.map(send(key.options), (value) => ({ value, ttl: freshness(key.options.path) })),
+      timeToLive: (exit) => (Exit.isSuccess(exit) ? exit.value.ttl : Duration.zero)
     })
+
+    const invalidateAfter = (path: string) =>
+      Effect.flatMap(reads.keys, (keys) => {
+        const changed = invalidatedBy(path)
+        return Effect.forEach(keys.filter((key) => changed.test(key.url)), (key) => reads.invalidate(key), {
+          discard: true
+        })
+      })
+
+    const execute = <A, I>(options: RequestOptions<A, I>): Effect.Effect<A, IntervalsError> => {
+      if (options.method !== "GET") {
+        return send(options).pipe(Effect.tap(() => config.cache ? invalidateAfter(options.path) : Effect.void))
+      }
+      if (!config.cache) return send(options)
+      const key = new ReadKey(
+        urlOf(options.path, queryOf(options as RequestOptions<unknown, unknown>)),
+        options as RequestOptions<unknown, unknown>
+      )
+      return reads.get(key).pipe(
+        Effect.map((entry) => entry.value as A),
+        Effect.tapError(() => reads.invalidate(key))
+      )
+    }
 
     return {
       execute,
+      /** Forgets every cached read (for tests and benchmarks). */
+      clearCache: reads.invalidateAll,
       athlete: (athleteId: AthleteId) => execute({ method: "GET", path: `/athlete/${segment(athleteId)}`, schema: Athlete }),
       activities: (athleteId: AthleteId, oldest: LocalDate, newest: LocalDate) =>
         execute({
@@ -335,8 +420,8 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           query,
           schema: PowerCurveSet
         }),
-      /** Gear changes rarely: kept for ten minutes per athlete; a failure is not kept. */
-      gear: (athleteId: AthleteId) => gear.get(athleteId).pipe(Effect.tapError(() => gear.invalidate(athleteId)))
+      gear: (athleteId: AthleteId) =>
+        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/gear`, schema: Schema.Array(Gear) })
     } as const
   })
 }) {}

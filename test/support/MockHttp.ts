@@ -3,9 +3,9 @@
  * failure, or never; every request is recorded.
  */
 import { HttpClient, HttpClientError, type HttpClientRequest, HttpClientResponse } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import { type Duration, Effect, Layer } from "effect"
 
-export type Answer = Response | "network-error" | "never"
+export type Answer = Response | "network-error" | "never" | { readonly after: Duration.DurationInput; readonly response: Response }
 
 export interface MockHttp {
   readonly layer: Layer.Layer<HttpClient.HttpClient>
@@ -23,6 +23,9 @@ export const mockHttp = (handler: (request: HttpClientRequest.HttpClientRequest,
         return Effect.fail(
           new HttpClientError.RequestError({ request, reason: "Transport", cause: new Error("ECONNRESET") })
         )
+      }
+      if ("after" in answer) {
+        return Effect.as(Effect.sleep(answer.after), HttpClientResponse.fromWeb(request, answer.response))
       }
       return Effect.succeed(HttpClientResponse.fromWeb(request, answer))
     })
