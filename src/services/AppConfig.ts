@@ -82,9 +82,9 @@ export const config = Config.all({
   ),
   rateLimit: fromSchema(
     "INTERVALS_RATE_LIMIT",
-    Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 1000)),
-    "a whole number of requests per second from 1 to 1000"
-  ).pipe(Config.withDefault(8)),
+    Schema.NumberFromString.pipe(Schema.int(), Schema.between(0, 1000)),
+    "a whole number of requests per second from 1 to 1000, or 0 for no pacing"
+  ).pipe(Config.withDefault(10)),
   requestTimeout: positiveMillis("INTERVALS_REQUEST_TIMEOUT_MS", 15_000),
   deadline: positiveMillis("INTERVALS_DEADLINE_MS", 45_000)
 })
@@ -103,7 +103,7 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
         transport: values.transport ?? "stdio",
         writeMode: values.writeMode ?? "safe",
         cache: values.cache ?? true,
-        rateLimit: values.rateLimit ?? 1000,
+        rateLimit: values.rateLimit ?? 0,
         logLevel: values.logLevel ?? LogLevel.Info,
         requestTimeout: values.requestTimeout ?? Duration.seconds(15),
         deadline: values.deadline ?? Duration.seconds(45)

@@ -205,11 +205,15 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
     const requestMillis = Duration.toMillis(config.requestTimeout)
     const deadlineMillis = Duration.toMillis(config.deadline)
     // One limiter for every request to Intervals.icu, so that a burst of tool calls never becomes a 429 storm.
-    const limiter = yield* RateLimiter.make({
-      limit: config.rateLimit,
-      interval: Duration.seconds(1),
-      algorithm: "token-bucket"
-    })
+    // Requests are spaced evenly (one token, refilled every 1/rate s): no second ever holds more than the rate,
+    // which a bucket of `rate` tokens would allow twice over.
+    const limiter: <A, E, R>(task: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = config.rateLimit === 0
+      ? (task) => task
+      : yield* RateLimiter.make({
+        limit: 1,
+        interval: Duration.millis(1000 / config.rateLimit),
+        algorithm: "token-bucket"
+      })
 
     /** One attempt: send, read the whole body within the request timeout, map the status, decode. */
     const attempt = <A, I>(options: RequestOptions<A, I>, request: HttpClientRequest.HttpClientRequest) => {

@@ -66,9 +66,9 @@ const inRange = (value: string, oldest: string | undefined, newest: string | und
 }
 
 export const startFakeIntervals = async (
-  options: { readonly port?: number; readonly now?: Date } = {}
+  options: { readonly port?: number; readonly now?: Date; readonly fixtures?: Fixtures } = {}
 ): Promise<FakeIntervals> => {
-  const fixtures = makeFixtures(options.now)
+  const fixtures = options.fixtures ?? makeFixtures(options.now)
   const requests: Array<LoggedRequest> = []
   const faults: Array<Fault> = []
   let nextId = 70_001
