@@ -9,12 +9,17 @@ import { cpus, totalmem } from "node:os"
 import { resolve } from "node:path"
 import { type FakeIntervals, startFakeIntervals } from "../test/fake/FakeIntervals.js"
 import { addDays, API_KEY, ATHLETE_ID, POWER_RIDE_ID } from "../test/fake/Fixtures.js"
+import { ACTIVITY_LIST_FIELDS } from "../src/services/IntervalsClient.js"
 import { benchFixtures } from "./BenchFixtures.js"
 
 const ROOT = resolve(import.meta.dirname, "..")
 const ENTRY = resolve(ROOT, "dist/main.js")
 const BASELINE = resolve(ROOT, "bench/baseline-server.mjs")
 const QUICK = process.argv.includes("--quick")
+/** `--only=overhead,memory` runs some sections (the others are reported as skipped). */
+const ONLY = process.argv.find((arg) => arg.startsWith("--only="))?.slice(7).split(",")
+const section = async <A>(name: string, run: () => Promise<A>): Promise<A | "skipped"> =>
+  ONLY === undefined || ONLY.includes(name) ? run() : "skipped"
 
 // ---------------------------------------------------------------------------------------------------------------
 // Measuring helpers
@@ -162,7 +167,9 @@ const coldStart = async (fake: FakeIntervals) => {
 const overhead = async (fake: FakeIntervals) => {
   const today = fake.fixtures.today
   const args = { start_date: addDays(today, -29), end_date: today, limit: 10 }
-  const url = `${fake.baseUrl}/athlete/${ATHLETE_ID}/activities?oldest=${args.start_date}&newest=${today}T23%3A59%3A59`
+  // The very URL the server asks for.
+  const url = `${fake.baseUrl}/athlete/${ATHLETE_ID}/activities?` +
+    new URLSearchParams({ oldest: args.start_date, newest: `${today}T23:59:59`, fields: ACTIVITY_LIST_FIELDS })
   const auth = `Basic ${Buffer.from(`API_KEY:${API_KEY}`).toString("base64")}`
   const peer = new StdioPeer([ENTRY], serverEnv(fake, { INTERVALS_CACHE: "off", INTERVALS_RATE_LIMIT: "0" }))
   await peer.initialize()
@@ -421,21 +428,33 @@ const main = async () => {
       platform: process.platform
     },
     quick: QUICK,
-    cold_start: await coldStart(fake),
-    per_call_overhead: await overhead(fake),
-    http_throughput: await throughput(fake),
-    memory: await memory(fake),
-    answer_size: await answerSizes(fake),
-    upstream_economy: await economy(fake)
+    cold_start: await section("cold", () => coldStart(fake)),
+    per_call_overhead: await section("overhead", () => overhead(fake)),
+    http_throughput: await section("throughput", () => throughput(fake)),
+    memory: await section("memory", () => memory(fake)),
+    answer_size: await section("size", () => answerSizes(fake)),
+    upstream_economy: await section("economy", () => economy(fake))
   }
   await fake.close()
+  if (ONLY !== undefined) {
+    console.log(JSON.stringify(results, null, 2))
+    return
+  }
   writeFileSync(resolve(ROOT, "bench/results.json"), JSON.stringify(results, null, 2) + "\n")
 
-  const c = results.cold_start
-  const o = results.per_call_overhead
-  const m = results.memory
-  const e = results.upstream_economy
-  const a = results.answer_size
+  const all = results as unknown as {
+    cold_start: Awaited<ReturnType<typeof coldStart>>
+    per_call_overhead: Awaited<ReturnType<typeof overhead>>
+    http_throughput: Awaited<ReturnType<typeof throughput>>
+    memory: Awaited<ReturnType<typeof memory>>
+    answer_size: Awaited<ReturnType<typeof answerSizes>>
+    upstream_economy: Awaited<ReturnType<typeof economy>>
+  }
+  const c = all.cold_start
+  const o = all.per_call_overhead
+  const m = all.memory
+  const e = all.upstream_economy
+  const a = all.answer_size
   console.log(`intervals-mcp ${results.version} on ${results.machine.cores} cores, ${results.machine.cpu}, Node ${results.machine.node}`)
   console.table({
     "cold start (spawn → initialize)": { value: `${c.server_ms} ms vs bare SDK ${c.baseline_ms} ms`, ratio: c.ratio, target: "≤ 1.25" },
@@ -446,7 +465,7 @@ const main = async () => {
     "20 identical concurrent calls": { value: `${e.identical_upstream_requests} upstream request(s)`, ratio: "", target: "1" },
     "20 calls in a burst": { value: `peak ${e.burst_peak_requests_in_any_second} req in any second`, ratio: "", target: `≤ ${e.pacing_limit_per_second}` }
   })
-  console.table(results.http_throughput.levels)
+  console.table(all.http_throughput.levels)
   console.table(a.tools)
   console.log("wrote bench/results.json")
 }

@@ -58,9 +58,14 @@ const TransportLive = Layer.unwrapEffect(
   })
 )
 
+/** Connections to Intervals.icu are kept alive: a new TCP (and TLS) handshake per request costs more than the call. */
+const HttpClientLive = NodeHttpClient.layerWithoutAgent.pipe(
+  Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: 16 }))
+)
+
 const ServicesLive = AthleteCalendar.Default.pipe(
   Layer.provideMerge(IntervalsClient.Default),
-  Layer.provide(NodeHttpClient.layer)
+  Layer.provide(HttpClientLive)
 )
 
 const MainLive = TransportLive.pipe(

@@ -155,6 +155,38 @@ const statusError = (
 
 const segment = (value: string | number): string => encodeURIComponent(String(value))
 
+/** The activity fields a list needs (the API's full objects carry 180 keys, most of them null). */
+export const ACTIVITY_LIST_FIELDS = [
+  "id",
+  "source",
+  "_note",
+  "name",
+  "type",
+  "start_date_local",
+  "start_date",
+  "distance",
+  "icu_distance",
+  "moving_time",
+  "elapsed_time",
+  "total_elevation_gain",
+  "average_speed",
+  "icu_average_watts",
+  "icu_weighted_avg_watts",
+  "average_heartrate",
+  "max_heartrate",
+  "average_cadence",
+  "icu_training_load",
+  "icu_intensity",
+  "icu_joules",
+  "calories",
+  "icu_rpe",
+  "feel",
+  "trainer",
+  "race",
+  "commute",
+  "paired_event_id"
+].join(",")
+
 /** How long a read stays fresh, by what it reads: profiles and gear change rarely, lists of the day often. */
 export const freshness = (path: string): Duration.Duration => {
   if (/^\/athlete\/[^/]+$/.test(path)) return Duration.hours(1)
@@ -329,7 +361,8 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           method: "GET",
           path: `/athlete/${segment(athleteId)}/activities`,
           // `newest` alone would mean midnight at the start of that day; the end of the day keeps it inclusive.
-          query: { oldest, newest: `${newest}T23:59:59` },
+          // `fields` asks only for what a list shows: a tenth of the payload, to send, parse and decode.
+          query: { oldest, newest: `${newest}T23:59:59`, fields: ACTIVITY_LIST_FIELDS },
           schema: Schema.Array(Activity)
         }),
       activity: (activityId: ActivityId) =>

@@ -49,6 +49,14 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text)
 }
 
+/** `?fields=a,b` returns only those keys and drops nulls, as the spec says. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const onlyFields = (object: any, fields: string | undefined) => {
+  if (!fields) return object
+  const wanted = new Set(fields.split(","))
+  return Object.fromEntries(Object.entries(object).filter(([key, value]) => wanted.has(key) && value !== null))
+}
+
 const error = (res: ServerResponse, status: number, message: string) => json(res, status, { status, error: message })
 
 const authOf = (req: IncomingMessage): LoggedRequest["auth"] => {
@@ -101,6 +109,7 @@ export const startFakeIntervals = async (
           fixtures.activities
             .filter((a) => inRange(a.start_date_local, q["oldest"], q["newest"]))
             .sort((a, b) => b.start_date_local.localeCompare(a.start_date_local))
+            .map((a) => onlyFields(a, q["fields"]))
         )
       }
       if (/^wellness(\.json)?$/.test(rest[0] ?? "") && rest.length === 1) {
