@@ -60,7 +60,8 @@ describe("stdio server against the fake Intervals.icu", () => {
     const result = await call("get_activities")
     expect(result.isError).toBeFalsy()
     const request = fake.requests.find((r) => r.path.endsWith("/activities"))!
-    expect(request.query).toEqual({ oldest: addDays(today, -30), newest: `${today}T23:59:59` })
+    expect(request.query).toMatchObject({ oldest: addDays(today, -30), newest: `${today}T23:59:59` })
+    expect(request.query["fields"]!.split(",")).toEqual(expect.arrayContaining(["id", "name", "start_date_local", "source"]))
     expect(request.auth).toBe("valid")
     expect(request.userAgent).toMatch(/^intervals-mcp\//)
 
