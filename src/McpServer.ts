@@ -42,14 +42,18 @@ const withoutTitles = (value: unknown): unknown => {
   )
 }
 
-export const listing = (tool: AnyTool): ListedTool => ({
-  name: tool.name,
-  title: tool.title,
-  description: tool.description,
-  inputSchema: toJsonSchema(tool.input),
-  outputSchema: toJsonSchema(tool.output) as ListedTool["outputSchema"] & object,
-  annotations: tool.annotations
-})
+export const listing = (tool: AnyTool): ListedTool => {
+  // The title is said once, at the top level, not again in the annotations.
+  const { title: _, ...annotations } = tool.annotations
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: toJsonSchema(tool.input),
+    outputSchema: toJsonSchema(tool.output) as ListedTool["outputSchema"] & object,
+    annotations
+  }
+}
 
 /** "start_date: expected a real calendar date …" for each problem, with unknown parameters named as such. */
 export const formatArgumentErrors = (tool: AnyTool, error: ParseResult.ParseError): string => {

@@ -81,7 +81,7 @@ describe("workout_doc to Intervals.icu workout text", () => {
   it("refuses repeats nested deeper than twice (schema) and huge unrolls (converter)", () => {
     const leaf = { duration: 30, power: { units: "w", value: 300 } }
     const deep = { reps: 2, steps: [{ reps: 2, steps: [{ reps: 2, steps: [leaf] }] }] }
-    expect(() => Schema.decodeUnknownSync(WorkoutDoc, { onExcessProperty: "error" })({ steps: [deep] })).toThrow(/is unexpected/)
+    expect(error([deep])).toMatch(/workout_doc\.steps\[0\]\.steps: repeats nest at most two levels/)
     const big = { reps: 100, steps: [{ reps: 10, steps: Array.from({ length: 10 }, () => leaf) }] }
     expect(error([big])).toMatch(/unrolls to \d+ lines; at most 400/)
   })
@@ -97,7 +97,9 @@ describe("workout_doc to Intervals.icu workout text", () => {
     ["cue with a percentage", { text: "at 80% effort", duration: 60 }, /would read as a duration, distance,/],
     ["cue with a zone", { text: "easy z2", duration: 60 }, /would read/],
     ["cue on two lines", { text: "a\nb", duration: 60 }, /one line/],
-    ["reps without steps", { reps: 3, duration: 60 }, /reps needs nested steps/]
+    ["reps without steps", { reps: 3, duration: 60 }, /reps needs nested steps/],
+    ["a heart-rate unit on power", { duration: 60, power: { units: "%hr", value: 70 } }, /power\.units: expected one of %ftp, w, power_zone for power, got %hr/],
+    ["cadence not in rpm", { duration: 60, cadence: { units: "w", value: 90 } }, /cadence\.units: expected rpm/]
   ]
   for (const [name, step, message] of refusals) {
     it(`refuses ${name}`, () => expect(error([step])).toMatch(message))

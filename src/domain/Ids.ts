@@ -17,7 +17,7 @@ export const AthleteId = Schema.String.pipe(
   }),
   Schema.brand("AthleteId"),
   Schema.annotations({
-    description: "Intervals.icu athlete id, e.g. \"i12345\". Omit to use the configured athlete."
+    description: "Athlete id (i12345); default: the configured athlete"
   })
 )
 export type AthleteId = typeof AthleteId.Type
@@ -70,7 +70,7 @@ const isRealDate = (s: string): boolean => {
 export const LocalDate = Schema.String.pipe(
   Schema.filter(isRealDate, {
     message: (issue) => `expected a real calendar date as YYYY-MM-DD, got ${describe(issue.actual)}`,
-    jsonSchema: { pattern: "^\\d{4}-\\d{2}-\\d{2}$", format: "date" }
+    jsonSchema: { format: "date" }
   }),
   Schema.brand("LocalDate")
 )

@@ -12,13 +12,24 @@ const Int = (min: number, max: number) => Schema.Number.pipe(Schema.int(), Schem
 const Positive = Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(1_000_000))
 const opt = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
 
-const target = <U extends string>(identifier: string, units: ReadonlyArray<U>, description: string) =>
-  Schema.Struct({
-    units: Schema.Literal(...(units as [U, ...Array<U>])),
-    value: opt(Positive),
-    start: opt(Positive),
-    end: opt(Positive)
-  }).annotations({ identifier, description: `${description}; give value, or start and end for a range` })
+const Units = Schema.Literal(
+  "%ftp",
+  "w",
+  "power_zone",
+  "%hr",
+  "%lthr",
+  "hr_zone",
+  "%pace",
+  "pace_zone",
+  "SECS_100M",
+  "SECS_100Y",
+  "MINS_KM",
+  "MINS_MILE",
+  "SECS_500M",
+  "SECS_400M",
+  "SECS_250M",
+  "rpm"
+)
 
 export const PACE_UNITS = {
   SECS_100M: "/100m",
@@ -30,42 +41,54 @@ export const PACE_UNITS = {
   SECS_250M: "/250m"
 } as const
 
-const Power = target("PowerTarget", ["%ftp", "w", "power_zone"], "Power: percent of FTP, watts, or zone number")
-const HeartRate = target("HeartRateTarget", ["%hr", "%lthr", "hr_zone"], "Heart rate: percent of max, percent of threshold, or zone")
-const Pace = target(
-  "PaceTarget",
-  ["%pace", "pace_zone", ...(Object.keys(PACE_UNITS) as Array<keyof typeof PACE_UNITS>)],
-  "Pace: percent of threshold pace, zone, or absolute as seconds per unit (MINS_KM 300 = 5:00/km, SECS_100Y 95 = 1:35/100y)"
-)
-const Cadence = target("CadenceTarget", ["rpm"], "Cadence, rpm")
+/** One target for all kinds: which units fit which kind is checked by the converter, with a message. */
+const Target = Schema.Struct({
+  units: Units,
+  value: opt(Positive),
+  start: opt(Positive),
+  end: opt(Positive)
+}).annotations({ identifier: "Target", description: "value, or start and end for a range" })
 
-const stepFields = {
-  text: opt(Schema.String.pipe(Schema.maxLength(120)).annotations({ description: "Cue shown on the device" })),
-  duration: opt(Int(1, 86_400).annotations({ description: "Seconds" })),
-  distance: opt(Positive.annotations({ description: "Distance, in distance_unit" })),
-  distance_unit: opt(Schema.Literal("m", "km", "mi", "yd").annotations({ description: "m (metres, default), km, mi, yd" })),
+
+export interface StepInput {
+  readonly text?: string
+  readonly duration?: number
+  readonly distance?: number
+  readonly distance_unit?: "m" | "km" | "mi" | "yd"
+  readonly warmup?: boolean
+  readonly cooldown?: boolean
+  readonly ramp?: boolean
+  readonly freeride?: boolean
+  readonly power?: typeof Target.Type
+  readonly hr?: typeof Target.Type
+  readonly pace?: typeof Target.Type
+  readonly cadence?: typeof Target.Type
+  readonly reps?: number
+  readonly steps?: ReadonlyArray<StepInput>
+}
+
+// One recursive step: its JSON Schema is a single definition; the converter bounds the nesting.
+const StepSchema: Schema.Schema<StepInput> = Schema.Struct({
+  text: opt(Schema.String.pipe(Schema.maxLength(120))),
+  duration: opt(Int(1, 86_400).annotations({ description: "seconds" })),
+  distance: opt(Positive),
+  distance_unit: opt(Schema.Literal("m", "km", "mi", "yd").annotations({ description: "m (default) is metres" })),
   warmup: opt(Schema.Boolean),
   cooldown: opt(Schema.Boolean),
-  ramp: opt(Schema.Boolean.annotations({ description: "Change gradually from start to end" })),
-  freeride: opt(Schema.Boolean.annotations({ description: "ERG off" })),
-  power: opt(Power),
-  hr: opt(HeartRate),
-  pace: opt(Pace),
-  cadence: opt(Cadence)
-}
-const repeatFields = { reps: opt(Int(1, 100).annotations({ description: "Repeat the nested steps this many times" })) }
-
-// Three explicit levels instead of a recursive schema: the JSON Schema stays simple and depth is bounded by the type.
-const LeafStep = Schema.Struct(stepFields).annotations({ identifier: "WorkoutStep" })
-const InnerStep = Schema.Struct({ ...stepFields, ...repeatFields, steps: opt(Schema.Array(LeafStep).pipe(Schema.maxItems(50))) })
-  .annotations({ identifier: "WorkoutStepOrRepeat" })
-const OuterStep = Schema.Struct({ ...stepFields, ...repeatFields, steps: opt(Schema.Array(InnerStep).pipe(Schema.maxItems(50))) })
-  .annotations({ identifier: "WorkoutBlock" })
+  ramp: opt(Schema.Boolean),
+  freeride: opt(Schema.Boolean),
+  power: opt(Target),
+  hr: opt(Target),
+  pace: opt(Target),
+  cadence: opt(Target),
+  reps: opt(Int(1, 100)),
+  steps: opt(Schema.Array(Schema.suspend(() => StepSchema)).pipe(Schema.maxItems(50)))
+}).annotations({ identifier: "Step" })
 
 /** Steps, repeats (`reps` + `steps`, nested at most twice) and targets; see the converter for what it accepts. */
 export const WorkoutDoc = Schema.Struct({
-  steps: Schema.Array(OuterStep).pipe(Schema.minItems(1), Schema.maxItems(100))
-}).annotations({ description: "A structured workout; turned into Intervals.icu workout text" })
+  steps: Schema.Array(StepSchema).pipe(Schema.minItems(1), Schema.maxItems(100))
+}).annotations({ description: "Steps: duration or distance, one target, or reps with nested steps (2 levels)" })
 export type WorkoutDoc = typeof WorkoutDoc.Type
 
 export interface Step {
@@ -129,6 +152,12 @@ const zone = (t: Target, path: string) =>
     ? values(t, path, (n) => `Z${n}`).pipe(Either.map((v) => v.replace("-Z", "-Z")))
     : Either.left(new WorkoutTextError(path, "zones are whole numbers from 1 to 10"))
 
+const KINDS: Record<"power" | "hr" | "pace", ReadonlyArray<string>> = {
+  power: ["%ftp", "w", "power_zone"],
+  hr: ["%hr", "%lthr", "hr_zone"],
+  pace: ["%pace", "pace_zone", ...Object.keys(PACE_UNITS)]
+}
+
 const intensity = (step: Step, path: string): Either.Either<string | undefined, WorkoutTextError> => {
   const given = (["power", "hr", "pace"] as const).filter((key) => step[key] !== undefined)
   if (given.length > 1) {
@@ -140,6 +169,9 @@ const intensity = (step: Step, path: string): Either.Either<string | undefined, 
   if (key === undefined) return Either.right(undefined)
   const t = step[key]!
   const at = `${path}.${key}`
+  if (!KINDS[key].includes(t.units)) {
+    return Either.left(new WorkoutTextError(`${at}.units`, `expected one of ${KINDS[key].join(", ")} for ${key}, got ${t.units}`))
+  }
   switch (t.units) {
     case "%ftp":
       return values(t, at).pipe(Either.map((v) => `${v}%`))
@@ -200,6 +232,9 @@ const stepLine = (step: Step, path: string): Either.Either<string, WorkoutTextEr
     if (step.ramp && (target === undefined || !target.includes("-"))) {
       return yield* Either.left(new WorkoutTextError(`${path}.ramp`, "a ramp needs a target range (start and end)"))
     }
+    if (step.cadence !== undefined && step.cadence.units !== "rpm") {
+      return yield* Either.left(new WorkoutTextError(`${path}.cadence.units`, `expected rpm, got ${step.cadence.units}`))
+    }
     const cadence = step.cadence === undefined
       ? undefined
       : yield* values(step.cadence, `${path}.cadence`).pipe(Either.map((v) => `${v}rpm`))
@@ -243,6 +278,11 @@ const blocksOf = (steps: ReadonlyArray<Step>, path: string): Either.Either<Array
       flush()
       const reps = step.reps ?? 1
       const nested = step.steps!
+      if (nested.some((inner) => inner.steps?.some(hasSteps))) {
+        return yield* Either.left(
+          new WorkoutTextError(`${at}.steps`, "repeats nest at most two levels (a repeat inside a repeat)")
+        )
+      }
       if (nested.some(hasSteps)) {
         // Intervals.icu has no nested repeats: repeat the outer block's content, in order.
         const inner = yield* blocksOf(nested, `${at}.steps`)
