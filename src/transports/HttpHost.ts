@@ -87,7 +87,8 @@ export const serveHttp = (app: HttpApp) =>
     const config = yield* HttpConfig
     const auth = yield* ServerAuth
     const runtime = yield* Effect.runtime<never>()
-    const log = (effect: Effect.Effect<void>) => Runtime.runFork(runtime)(effect)
+    // Logging is synchronous: run it in place rather than forking a fiber per request.
+    const log = (effect: Effect.Effect<void>) => Runtime.runSync(runtime)(effect)
     const guard = makeHostGuard({
       bindHost: config.host,
       allowedHosts: config.allowedHosts,
