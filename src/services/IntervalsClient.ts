@@ -121,11 +121,17 @@ const errorDetail = (body: string): string | undefined => {
   return text === "" ? undefined : text.slice(0, 200)
 }
 
-const formatParseError = (error: ParseResult.ParseError): string =>
-  ParseResult.ArrayFormatter.formatErrorSync(error)
-    .slice(0, 3)
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ` : "") + issue.message)
-    .join("; ")
+/** The first problem at each of the first three places, as "list.0.secs.0: Expected number, actual \"1s\"". */
+const formatParseError = (error: ParseResult.ParseError): string => {
+  // A nullable, optional field reports one issue per member of its union (number, null, undefined); the first is
+  // the one that says what was expected.
+  const byPath = new Map<string, string>()
+  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+    const path = issue.path.join(".")
+    if (!byPath.has(path)) byPath.set(path, issue.message)
+  }
+  return [...byPath].slice(0, 3).map(([path, message]) => (path === "" ? message : `${path}: ${message}`)).join("; ")
+}
 
 const statusError = (
   request: { readonly method: Method; readonly path: string },

@@ -31,6 +31,10 @@ export interface Fault {
   readonly delayMs?: number
   /** Destroy the socket instead of answering. */
   readonly reset?: boolean
+  /** Send the headers and this much of the body, then destroy the socket (a reset mid-response). */
+  readonly partial?: string
+  /** Answer as usual, with the JSON body changed by this function (a payload of the wrong shape). */
+  readonly mutate?: (body: unknown) => unknown
 }
 
 export interface FakeIntervals {
@@ -43,7 +47,7 @@ export interface FakeIntervals {
   readonly close: () => Promise<void>
 }
 
-const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = JSON.stringify(body)
   res.writeHead(status, { "content-type": "application/json;charset=UTF-8", ...headers })
   res.end(text)
@@ -57,7 +61,8 @@ const onlyFields = (object: any, fields: string | undefined) => {
   return Object.fromEntries(Object.entries(object).filter(([key, value]) => wanted.has(key) && value !== null))
 }
 
-const error = (res: ServerResponse, status: number, message: string) => json(res, status, { status, error: message })
+const error = (res: ServerResponse, status: number, message: string) =>
+  sendJson(res, status, { status, error: message })
 
 const authOf = (req: IncomingMessage): LoggedRequest["auth"] => {
   const header = req.headers.authorization
@@ -89,7 +94,9 @@ export const startFakeIntervals = async (
       ? { ...event, workout_doc: parseWorkout(event.description) }
       : event
 
-  const route = (res: ServerResponse, logged: LoggedRequest) => {
+  const route = (res: ServerResponse, logged: LoggedRequest, mutate?: (body: unknown) => unknown) => {
+    const json = (r: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+      sendJson(r, status, status === 200 && mutate ? mutate(structuredClone(body)) : body, headers)
     if (logged.auth === "missing") return error(res, 401, "Unauthorized")
     if (logged.auth === "wrong") return error(res, 403, "Access denied")
     const parts = logged.path.replace(/^\/api\/v1\//, "").split("/")
@@ -245,6 +252,12 @@ export const startFakeIntervals = async (
       if (fault.times !== undefined) fault.times--
       const answer = () => {
         if (fault.reset) return req.socket.destroy()
+        if (fault.partial !== undefined) {
+          res.writeHead(200, { "content-type": "application/json", "content-length": String(fault.partial.length * 4) })
+          res.write(fault.partial)
+          return setTimeout(() => req.socket.destroy(), 20)
+        }
+        if (fault.mutate) return route(res, logged, fault.mutate)
         if (fault.status === undefined) return route(res, logged)
         res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers })
         res.end(fault.body ?? JSON.stringify({ status: fault.status, error: "Injected fault" }))
