@@ -58,16 +58,33 @@ export const listing = (tool: AnyTool): ListedTool => {
 /** "start_date: expected a real calendar date …" for each problem, with unknown parameters named as such. */
 export const formatArgumentErrors = (tool: AnyTool, error: ParseResult.ParseError): string => {
   const accepted = Object.keys((toJsonSchema(tool.input).properties ?? {}) as object)
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => {
+  const byPath = new Map<string, Array<ParseResult.ArrayFormatterIssue>>()
+  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
     const path = issue.path.length > 0 ? issue.path.join(".") : "arguments"
-    if (issue._tag === "Unexpected") {
-      return `${path}: unknown parameter; ${tool.name} accepts ${accepted.join(", ") || "no parameters"}`
-    }
-    if (issue._tag === "Missing") return `${path}: required parameter is missing`
-    return `${path}: ${issue.message}`
-  })
+    byPath.set(path, [...(byPath.get(path) ?? []), issue])
+  }
+  const lines = [...byPath].map(([path, issues]) => `${path}: ${describeIssues(tool, accepted, issues)}`)
   return `Invalid arguments for ${tool.name}; nothing was sent to Intervals.icu:\n` +
-    [...new Set(issues)].slice(0, 10).map((line) => `- ${line}`).join("\n")
+    lines.slice(0, 10).map((line) => `- ${line}`).join("\n")
+}
+
+/**
+ * One message for all the problems at one place: an unknown parameter says which exist, a value outside a set of
+ * literals lists the set, and otherwise this server's own wording (lower case) wins over effect's generic one.
+ */
+const describeIssues = (
+  tool: AnyTool,
+  accepted: ReadonlyArray<string>,
+  issues: ReadonlyArray<ParseResult.ArrayFormatterIssue>
+): string => {
+  const first = issues[0]!
+  if (first._tag === "Unexpected") return `unknown parameter; ${tool.name} accepts ${accepted.join(", ") || "none"}`
+  if (first._tag === "Missing") return "required parameter is missing"
+  const literals = issues.map((issue) => /^Expected "([^"]*)", actual (.*)$/s.exec(issue.message))
+  if (literals.length > 1 && literals.every((match) => match !== null)) {
+    return `expected one of ${literals.map((match) => match![1]).join(", ")}, got ${literals[0]![2]}`
+  }
+  return (issues.find((issue) => /^[a-z]/.test(issue.message)) ?? first).message
 }
 
 const errorResult = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] })
@@ -89,7 +106,12 @@ export const callTool = (
     Effect.catchAll((error) =>
       Effect.as(
         Effect.logInfo("tool call failed").pipe(Effect.annotateLogs({ tool: tool.name, error: error._tag })),
-        errorResult(error._tag === "InvalidArguments" ? error.message : `${tool.name} failed: ${error.message}`)
+        // The tool's own refusals are written for the model already; upstream failures say which tool failed.
+        errorResult(
+          error._tag === "InvalidArguments" || error._tag === "ToolFailure"
+            ? error.message
+            : `${tool.name} failed: ${error.message}`
+        )
       )
     ),
     Effect.catchAllCause((cause) =>

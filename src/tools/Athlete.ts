@@ -70,7 +70,11 @@ export const getAthletePowerCurves = make({
   input: Schema.Struct({
     athlete_id: athleteIdParam,
     activity_type: optional(
-      Schema.String.pipe(Schema.pattern(/^[A-Za-z]{2,40}$/)).annotations({ description: "Sport. Default Ride" })
+      Schema.String.pipe(
+        Schema.pattern(/^[A-Za-z]{2,40}$/, {
+          message: (issue) => `expected a sport name such as Ride or Run, got ${JSON.stringify(issue.actual)}`
+        })
+      ).annotations({ description: "Sport. Default Ride" })
     ),
     durations: optional(Durations.annotations({ description: "Durations in seconds. Default 5 s … 1 h" })),
     indoor_outdoor: optional(Schema.Literal("all", "indoor", "outdoor").annotations({ description: "Default all" })),

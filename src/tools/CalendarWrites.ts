@@ -185,9 +185,11 @@ const NoteInput = Schema.Struct({
   description: Text(10_000, "Text of the note. Required to create"),
   start_date: dateParam("Day, YYYY-MM-DD. Default for a create: today in the athlete's timezone; an update keeps it"),
   color: optional(
-    Schema.String.pipe(Schema.pattern(/^(#[0-9a-fA-F]{6}|[a-z]{3,20})$/)).annotations({
-      description: "Colour, e.g. #ff8800 or red"
-    })
+    Schema.String.pipe(
+      Schema.pattern(/^(#[0-9a-fA-F]{6}|[a-z]{3,20})$/, {
+        message: (issue) => `expected a colour such as #ff8800 or red, got ${JSON.stringify(issue.actual)}`
+      })
+    ).annotations({ description: "Colour, e.g. #ff8800 or red" })
   )
 })
 
@@ -287,7 +289,9 @@ const RangeInput = Schema.Struct({
   start_date: LocalDate.annotations({ description: "First day, YYYY-MM-DD" }),
   end_date: LocalDate.annotations({ description: "Last day (inclusive), YYYY-MM-DD" }),
   category: optional(
-    Schema.Array(Category).pipe(Schema.minItems(1)).annotations({
+    Schema.Array(Category).pipe(
+      Schema.minItems(1, { message: () => "expected at least one category, e.g. [\"WORKOUT\"]" })
+    ).annotations({
       description: "Only events of these categories, e.g. [\"WORKOUT\"]. Required in safe mode"
     })
   ),
