@@ -58,6 +58,8 @@ export interface RequestOptions<A, I> {
   readonly query?: Record<string, string | number | boolean | undefined>
   readonly body?: unknown
   readonly schema: Schema.Schema<A, I>
+  /** False for reads too big to keep (streams): the cache holds many small answers, never a few huge ones. */
+  readonly cacheable?: boolean
 }
 
 /** How many times a request may be repeated after its first attempt. */
@@ -346,7 +348,7 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
       if (options.method !== "GET") {
         return send(options).pipe(Effect.tap(() => config.cache ? invalidateAfter(options.path) : Effect.void))
       }
-      if (!config.cache) return send(options)
+      if (!config.cache || options.cacheable === false) return send(options)
       const key = new ReadKey(
         urlOf(options.path, queryOf(options as RequestOptions<unknown, unknown>)),
         options as RequestOptions<unknown, unknown>
@@ -418,7 +420,8 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           method: "GET",
           path: `/activity/${segment(activityId)}/streams`,
           query: { types: types.join(",") },
-          schema: Schema.Array(ActivityStream)
+          schema: Schema.Array(ActivityStream),
+          cacheable: false
         }),
       messages: (activityId: ActivityId) =>
         execute({ method: "GET", path: `/activity/${segment(activityId)}/messages`, schema: Schema.Array(Message) }),
