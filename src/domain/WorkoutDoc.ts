@@ -50,7 +50,7 @@ const Target = Schema.Struct({
 }).annotations({ identifier: "Target", description: "value, or start and end for a range" })
 
 
-export interface StepInput {
+export interface Step {
   readonly text?: string
   readonly duration?: number
   readonly distance?: number
@@ -64,11 +64,11 @@ export interface StepInput {
   readonly pace?: typeof Target.Type
   readonly cadence?: typeof Target.Type
   readonly reps?: number
-  readonly steps?: ReadonlyArray<StepInput>
+  readonly steps?: ReadonlyArray<Step>
 }
 
 // One recursive step: its JSON Schema is a single definition; the converter bounds the nesting.
-const StepSchema: Schema.Schema<StepInput> = Schema.Struct({
+const StepSchema: Schema.Schema<Step> = Schema.Struct({
   text: opt(Schema.String.pipe(Schema.maxLength(120))),
   duration: opt(Int(1, 86_400).annotations({ description: "seconds" })),
   distance: opt(Positive),
@@ -90,29 +90,6 @@ export const WorkoutDoc = Schema.Struct({
   steps: Schema.Array(StepSchema).pipe(Schema.minItems(1), Schema.maxItems(100))
 }).annotations({ description: "Steps: duration or distance, one target, or reps with nested steps (2 levels)" })
 export type WorkoutDoc = typeof WorkoutDoc.Type
-
-export interface Step {
-  readonly text?: string
-  readonly duration?: number
-  readonly distance?: number
-  readonly distance_unit?: "m" | "km" | "mi" | "yd"
-  readonly warmup?: boolean
-  readonly cooldown?: boolean
-  readonly ramp?: boolean
-  readonly freeride?: boolean
-  readonly power?: Target
-  readonly hr?: Target
-  readonly pace?: Target
-  readonly cadence?: Target
-  readonly reps?: number
-  readonly steps?: ReadonlyArray<Step>
-}
-interface Target {
-  readonly units: string
-  readonly value?: number
-  readonly start?: number
-  readonly end?: number
-}
 
 export class WorkoutTextError {
   readonly _tag = "WorkoutTextError"
@@ -139,7 +116,7 @@ const clock = (seconds: number) => {
 }
 
 /** Values of a target: "75", or "95-105". */
-const values = (t: Target, path: string, format: (n: number) => string = number): Either.Either<string, WorkoutTextError> => {
+const values = (t: typeof Target.Type, path: string, format: (n: number) => string = number): Either.Either<string, WorkoutTextError> => {
   if (t.value !== undefined && t.start === undefined && t.end === undefined) return Either.right(format(t.value))
   if (t.value === undefined && t.start !== undefined && t.end !== undefined) {
     return Either.right(`${format(t.start)}-${format(t.end)}`)
@@ -147,7 +124,7 @@ const values = (t: Target, path: string, format: (n: number) => string = number)
   return Either.left(new WorkoutTextError(path, "give either value, or both start and end"))
 }
 
-const zone = (t: Target, path: string) =>
+const zone = (t: typeof Target.Type, path: string) =>
   [t.value, t.start, t.end].every((n) => n === undefined || (Number.isInteger(n) && n >= 1 && n <= 10))
     ? values(t, path, (n) => `Z${n}`).pipe(Either.map((v) => v.replace("-Z", "-Z")))
     : Either.left(new WorkoutTextError(path, "zones are whole numbers from 1 to 10"))

@@ -7,7 +7,7 @@
  * what Intervals.icu actually saved and parsed.
  */
 import { Effect, Either, Schema } from "effect"
-import { EventId, LocalDate } from "../domain/Ids.js"
+import { type AthleteId, EventId, LocalDate } from "../domain/Ids.js"
 import type { Event } from "../domain/Intervals.js"
 import { countSteps, toWorkoutText, WorkoutDoc } from "../domain/WorkoutDoc.js"
 import { AppConfig } from "../services/AppConfig.js"
@@ -44,7 +44,7 @@ const midnight = (date: LocalDate) => `${date}T00:00:00`
 const fail = (message: string) => Effect.fail(new ToolFailure({ message }))
 
 /** Reads the event back and checks that a workout with steps was parsed into steps. */
-const readBack = (athleteId: Parameters<IntervalsClient["event"]>[0], saved: Event, expectSteps: boolean) =>
+const readBack = (athleteId: AthleteId, saved: Event, expectSteps: boolean) =>
   Effect.gen(function*() {
     const client = yield* IntervalsClient
     const event = yield* client.event(athleteId, saved.id)
@@ -58,6 +58,36 @@ const readBack = (athleteId: Parameters<IntervalsClient["event"]>[0], saved: Eve
       )
     }
     return { event, parsed }
+  })
+
+/**
+ * Creates an event (with `defaults` under the given fields, dated today in the athlete's timezone unless a date was
+ * given) or updates one with only the given fields, then reads it back.
+ */
+const save = (
+  athleteId: AthleteId,
+  eventId: EventId | undefined,
+  fields: Record<string, unknown>,
+  create: { readonly defaults: Record<string, unknown>; readonly missing: string | undefined; readonly tool: string },
+  expectSteps: boolean
+) =>
+  Effect.gen(function*() {
+    const client = yield* IntervalsClient
+    let saved: Event
+    if (eventId === undefined) {
+      if (create.missing !== undefined) {
+        return yield* fail(`Invalid arguments for ${create.tool}; nothing was sent to Intervals.icu:\n- ${create.missing}`)
+      }
+      const today = yield* Effect.flatMap(AthleteCalendar, (calendar) => calendar.today(athleteId))
+      saved = yield* client.createEvent(athleteId, { ...create.defaults, start_date_local: midnight(today), ...fields })
+    } else {
+      if (Object.keys(fields).length === 0) {
+        return yield* fail("Nothing to update: give at least one field to change besides event_id.")
+      }
+      saved = yield* client.updateEvent(athleteId, eventId, fields)
+    }
+    const { event, parsed } = yield* readBack(athleteId, saved, expectSteps)
+    return { action: eventId === undefined ? "created" as const : "updated" as const, event: detail(event), parsed }
   })
 
 const WriteOutput = Schema.Struct({
@@ -131,7 +161,6 @@ export const addOrUpdateEvent = make({
     }
     const text = workoutText === undefined ? undefined : workoutText.right
     const athleteId = yield* resolveAthlete(input.athlete_id)
-    const client = yield* IntervalsClient
     const fields = compact({
       type: input.workout_type,
       name: input.name,
@@ -143,34 +172,14 @@ export const addOrUpdateEvent = make({
       tags: input.tags,
       start_date_local: input.start_date === undefined ? undefined : midnight(input.start_date)
     })
-    let saved: Event
-    if (input.event_id === undefined) {
-      if (input.workout_type === undefined || input.name === undefined) {
-        return yield* fail(
-          "Invalid arguments for add_or_update_event; nothing was sent to Intervals.icu:\n" +
-            "- workout_type and name are required to create an event (or give event_id to update one)"
-        )
-      }
-      const today = yield* Effect.flatMap(AthleteCalendar, (calendar) => calendar.today(athleteId))
-      saved = yield* client.createEvent(athleteId, {
-        category: "WORKOUT",
-        start_date_local: midnight(today),
-        ...fields
-      })
-    } else {
-      if (Object.keys(fields).length === 0) {
-        return yield* fail("Nothing to update: give at least one field to change besides event_id.")
-      }
-      saved = yield* client.updateEvent(athleteId, input.event_id, fields)
-    }
-    const expectSteps = text !== undefined && (input.workout_doc?.steps.length ?? 0) > 0
-    const { event, parsed } = yield* readBack(athleteId, saved, expectSteps)
-    return {
-      action: input.event_id === undefined ? "created" as const : "updated" as const,
-      event: detail(event),
-      ...(text !== undefined ? { workout_text: text } : {}),
-      parsed_steps: parsed
-    }
+    const { action, event, parsed } = yield* save(athleteId, input.event_id, fields, {
+      tool: "add_or_update_event",
+      defaults: { category: "WORKOUT" },
+      missing: input.workout_type === undefined || input.name === undefined
+        ? "workout_type and name are required to create an event (or give event_id to update one)"
+        : undefined
+    }, text !== undefined && (input.workout_doc?.steps.length ?? 0) > 0)
+    return { action, event, ...(text !== undefined ? { workout_text: text } : {}), parsed_steps: parsed }
   }),
   render: renderWrite
 })
@@ -209,35 +218,20 @@ export const addOrUpdateNote = make({
   output: WriteOutput,
   run: Effect.fn("add_or_update_note")(function*(input) {
     const athleteId = yield* resolveAthlete(input.athlete_id)
-    const client = yield* IntervalsClient
     const fields = compact({
       name: input.name,
       description: input.description,
       color: input.color,
       start_date_local: input.start_date === undefined ? undefined : midnight(input.start_date)
     })
-    let saved: Event
-    if (input.event_id === undefined) {
-      if (input.name === undefined || input.description === undefined) {
-        return yield* fail(
-          "Invalid arguments for add_or_update_note; nothing was sent to Intervals.icu:\n" +
-            "- name and description are required to create a note (or give event_id to update one)"
-        )
-      }
-      const today = yield* Effect.flatMap(AthleteCalendar, (calendar) => calendar.today(athleteId))
-      saved = yield* client.createEvent(athleteId, { category: "NOTE", start_date_local: midnight(today), ...fields })
-    } else {
-      if (Object.keys(fields).length === 0) {
-        return yield* fail("Nothing to update: give at least one field to change besides event_id.")
-      }
-      saved = yield* client.updateEvent(athleteId, input.event_id, fields)
-    }
-    const { event, parsed } = yield* readBack(athleteId, saved, false)
-    return {
-      action: input.event_id === undefined ? "created" as const : "updated" as const,
-      event: detail(event),
-      parsed_steps: parsed
-    }
+    const { action, event, parsed } = yield* save(athleteId, input.event_id, fields, {
+      tool: "add_or_update_note",
+      defaults: { category: "NOTE" },
+      missing: input.name === undefined || input.description === undefined
+        ? "name and description are required to create a note (or give event_id to update one)"
+        : undefined
+    }, false)
+    return { action, event, parsed_steps: parsed }
   }),
   render: renderWrite
 })

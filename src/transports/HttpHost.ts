@@ -8,13 +8,15 @@
  * objects needs no adapter, keeps streaming and back-pressure exactly as the SDK expects, and lets shutdown close
  * long-lived streams before the listener, which `server.close()` would otherwise wait on forever.
  */
-import { Deferred, Duration, Effect, Either, Runtime } from "effect"
+import { Deferred, Duration, Effect, Either, Layer, Runtime, type Scope } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { HttpConfig, isLoopback, isWildcard } from "../services/HttpConfig.js"
 import { ServerAuth } from "../services/ServerAuth.js"
 import { Version } from "../Version.js"
+import { McpServer } from "../McpServer.js"
 import { makeHostGuard } from "./HostGuard.js"
+import { Transport } from "./Transport.js"
 
 /** What a transport plugs into the host. */
 export interface HttpApp {
@@ -230,3 +232,24 @@ export const serveHttp = (app: HttpApp) =>
     )
     return address
   })
+
+/** A networked transport: `run` serves until interrupted, with the host's services at hand. */
+export const makeHttpTransport = (
+  name: "http" | "sse",
+  run: (mcp: McpServer, config: HttpConfig) => Effect.Effect<never, Error, HttpConfig | ServerAuth | Scope.Scope>
+) =>
+  Layer.effect(
+    Transport,
+    Effect.gen(function*() {
+      const mcp = yield* McpServer
+      const config = yield* HttpConfig
+      const auth = yield* ServerAuth
+      return {
+        name,
+        serve: Effect.scoped(run(mcp, config)).pipe(
+          Effect.provideService(HttpConfig, config),
+          Effect.provideService(ServerAuth, auth)
+        )
+      }
+    })
+  )

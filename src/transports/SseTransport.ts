@@ -4,12 +4,9 @@
  */
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js"
-import { Effect, Layer } from "effect"
-import { McpServer } from "../McpServer.js"
-import { HttpConfig } from "../services/HttpConfig.js"
-import { ServerAuth } from "../services/ServerAuth.js"
-import { type HttpApp, jsonRpcError, serveHttp } from "./HttpHost.js"
-import { Transport } from "./Transport.js"
+import { Effect } from "effect"
+import type { McpServer } from "../McpServer.js"
+import { type HttpApp, jsonRpcError, makeHttpTransport, serveHttp } from "./HttpHost.js"
 
 const makeSseApp = (mcp: McpServer): HttpApp => {
   const sessions = new Map<string, { transport: SSEServerTransport; server: Server }>()
@@ -48,18 +45,7 @@ const makeSseApp = (mcp: McpServer): HttpApp => {
   }
 }
 
-export const SseTransportLive = Layer.effect(
-  Transport,
-  Effect.gen(function*() {
-    const mcp = yield* McpServer
-    const config = yield* HttpConfig
-    const auth = yield* ServerAuth
-    return {
-      name: "sse",
-      serve: Effect.scoped(Effect.zipRight(serveHttp(makeSseApp(mcp)), Effect.never)).pipe(
-        Effect.provideService(HttpConfig, config),
-        Effect.provideService(ServerAuth, auth)
-      )
-    }
-  })
+export const SseTransportLive = makeHttpTransport(
+  "sse",
+  (mcp) => Effect.zipRight(serveHttp(makeSseApp(mcp)), Effect.never)
 )

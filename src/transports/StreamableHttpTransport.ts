@@ -7,14 +7,11 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js"
-import { Duration, Effect, Layer, Schedule } from "effect"
+import { Duration, Effect, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import { McpServer } from "../McpServer.js"
-import { HttpConfig } from "../services/HttpConfig.js"
-import { ServerAuth } from "../services/ServerAuth.js"
-import { type HttpApp, jsonRpcError, serveHttp } from "./HttpHost.js"
-import { Transport } from "./Transport.js"
+import type { McpServer } from "../McpServer.js"
+import { type HttpApp, jsonRpcError, makeHttpTransport, serveHttp } from "./HttpHost.js"
 
 interface Session {
   readonly transport: StreamableHTTPServerTransport
@@ -133,35 +130,24 @@ const makeStatelessApp = (mcp: McpServer): HttpApp => {
   }
 }
 
-export const StreamableHttpTransportLive = Layer.effect(
-  Transport,
+export const StreamableHttpTransportLive = makeHttpTransport("http", (mcp, config) =>
   Effect.gen(function*() {
-    const mcp = yield* McpServer
-    const config = yield* HttpConfig
-    const auth = yield* ServerAuth
-    return {
-      name: "http",
-      serve: Effect.scoped(
-        Effect.gen(function*() {
-          if (config.stateless) {
-            yield* serveHttp(makeStatelessApp(mcp))
-            return yield* Effect.never
-          }
-          const app = makeStatefulApp(mcp)
-          yield* serveHttp(app)
-          const idleMillis = Duration.toMillis(config.sessionIdle)
-          yield* Effect.promise(() => app.reap(idleMillis)).pipe(
-            Effect.tap((closed) =>
-              closed > 0
-                ? Effect.logInfo("closed idle sessions").pipe(Effect.annotateLogs({ closed, open: app.sessions() }))
-                : Effect.void
-            ),
-            Effect.repeat(Schedule.spaced(Duration.millis(Math.min(Math.max(idleMillis / 4, 50), 30_000)))),
-            Effect.forkScoped
-          )
-          return yield* Effect.never
-        })
-      ).pipe(Effect.provideService(HttpConfig, config), Effect.provideService(ServerAuth, auth))
+    if (config.stateless) {
+      yield* serveHttp(makeStatelessApp(mcp))
+      return yield* Effect.never
     }
+    const app = makeStatefulApp(mcp)
+    yield* serveHttp(app)
+    const idleMillis = Duration.toMillis(config.sessionIdle)
+    yield* Effect.promise(() => app.reap(idleMillis)).pipe(
+      Effect.tap((closed) =>
+        closed > 0
+          ? Effect.logInfo("closed idle sessions").pipe(Effect.annotateLogs({ closed, open: app.sessions() }))
+          : Effect.void
+      ),
+      Effect.repeat(Schedule.spaced(Duration.millis(Math.min(Math.max(idleMillis / 4, 50), 30_000)))),
+      Effect.forkScoped
+    )
+    return yield* Effect.never
   })
 )
