@@ -29,6 +29,30 @@ export const toJsonSchema = (schema: Schema.Schema.AnyNoContext): ListedTool["in
 }
 
 /**
+ * An output schema says what a result holds; `additionalProperties: false` and empty `required` lists add nothing
+ * a program needs there, and cost characters on every `tools/list`. (Input schemas keep them: unknown arguments are
+ * refused.)
+ */
+const toOutputSchema = (schema: Schema.Schema.AnyNoContext) => {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip)
+    if (typeof value !== "object" || value === null) return value
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key, inner]) =>
+          !(key === "additionalProperties" && inner === false) &&
+          !(key === "required" && Array.isArray(inner) && inner.length === 0)
+        )
+        .map(([key, inner]) => [key, key === "properties" ? mapValues(inner, strip) : strip(inner)])
+    )
+  }
+  return strip(toJsonSchema(schema)) as ListedTool["outputSchema"] & object
+}
+
+const mapValues = (record: unknown, f: (value: unknown) => unknown) =>
+  Object.fromEntries(Object.entries(record as Record<string, unknown>).map(([key, value]) => [key, f(value)]))
+
+/**
  * Effect titles every refinement after its filter ("between(1, 500)"): noise for a model and tokens on every
  * `tools/list`. A `title` that is a string is such a title; a property named "title" holds a schema object.
  */
@@ -50,7 +74,7 @@ export const listing = (tool: AnyTool): ListedTool => {
     title: tool.title,
     description: tool.description,
     inputSchema: toJsonSchema(tool.input),
-    outputSchema: toJsonSchema(tool.output) as ListedTool["outputSchema"] & object,
+    outputSchema: toOutputSchema(tool.output),
     annotations
   }
 }
