@@ -163,6 +163,29 @@ const statusError = (
 
 const segment = (value: string | number): string => encodeURIComponent(String(value))
 
+/**
+ * Body decoders, built once per schema: building one compiles the schema, which costs more than decoding a
+ * typical answer.
+ */
+const decoders = new WeakMap<Schema.Schema.Any, (body: string) => Either.Either<unknown, ParseResult.ParseError>>()
+const decoderFor = <A, I>(schema: Schema.Schema<A, I>) => {
+  let decoder = decoders.get(schema)
+  if (decoder === undefined) {
+    decoder = Schema.decodeUnknownEither(Schema.parseJson(schema))
+    decoders.set(schema, decoder)
+  }
+  return decoder as (body: string) => Either.Either<A, ParseResult.ParseError>
+}
+
+// Response schemas, made once.
+const Activities = Schema.Array(Activity)
+const Wellnesses = Schema.Array(Wellness)
+const Events = Schema.Array(Event)
+const Streams = Schema.Array(ActivityStream)
+const Messages = Schema.Array(Message)
+const CustomItems = Schema.Array(CustomItem)
+const GearList = Schema.Array(Gear)
+
 /** The activity fields a list needs (the API's full objects carry 180 keys, most of them null). */
 export const ACTIVITY_LIST_FIELDS = [
   "id",
@@ -233,6 +256,9 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
   scoped: Effect.gen(function*() {
     const config = yield* AppConfig
     const http = (yield* HttpClient.HttpClient).pipe(
+      // No trace headers to a third party, and no per-request span: the client's own span covers the call.
+      HttpClient.withTracerPropagation(false),
+      HttpClient.withTracerDisabledWhen(() => true),
       HttpClient.mapRequest((request) =>
         request.pipe(
           HttpClientRequest.prependUrl(config.baseUrl),
@@ -276,7 +302,7 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
                 return Effect.fail(statusError(described, response, body, now))
               }
               // A 204 (or an empty 200) decodes as `null`, for the writes that answer nothing.
-              const decoded = Schema.decodeUnknownEither(Schema.parseJson(options.schema))(body === "" ? "null" : body)
+              const decoded = decoderFor(options.schema)(body === "" ? "null" : body)
               return Either.match(decoded, {
                 onLeft: (error) =>
                   Effect.fail(new IntervalsMalformedResponse({ ...described, detail: formatParseError(error) })),
@@ -371,7 +397,7 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           // `newest` alone would mean midnight at the start of that day; the end of the day keeps it inclusive.
           // `fields` asks only for what a list shows: a tenth of the payload, to send, parse and decode.
           query: { oldest, newest: `${newest}T23:59:59`, fields: ACTIVITY_LIST_FIELDS },
-          schema: Schema.Array(Activity)
+          schema: Activities
         }),
       activity: (activityId: ActivityId) =>
         execute({ method: "GET", path: `/activity/${segment(activityId)}`, schema: Activity }),
@@ -382,14 +408,14 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           method: "GET",
           path: `/athlete/${segment(athleteId)}/wellness`,
           query: { oldest, newest },
-          schema: Schema.Array(Wellness)
+          schema: Wellnesses
         }),
       events: (athleteId: AthleteId, oldest: LocalDate, newest: LocalDate) =>
         execute({
           method: "GET",
           path: `/athlete/${segment(athleteId)}/events`,
           query: { oldest, newest },
-          schema: Schema.Array(Event)
+          schema: Events
         }),
       event: (athleteId: AthleteId, eventId: EventId) =>
         execute({ method: "GET", path: `/athlete/${segment(athleteId)}/events/${segment(eventId)}`, schema: Event }),
@@ -420,11 +446,11 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           method: "GET",
           path: `/activity/${segment(activityId)}/streams`,
           query: { types: types.join(",") },
-          schema: Schema.Array(ActivityStream),
+          schema: Streams,
           cacheable: false
         }),
       messages: (activityId: ActivityId) =>
-        execute({ method: "GET", path: `/activity/${segment(activityId)}/messages`, schema: Schema.Array(Message) }),
+        execute({ method: "GET", path: `/activity/${segment(activityId)}/messages`, schema: Messages }),
       addMessage: (activityId: ActivityId, content: string) =>
         execute({
           method: "POST",
@@ -436,7 +462,7 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
         execute({
           method: "GET",
           path: `/athlete/${segment(athleteId)}/custom-item`,
-          schema: Schema.Array(CustomItem)
+          schema: CustomItems
         }),
       customItem: (athleteId: AthleteId, itemId: number) =>
         execute({
@@ -467,7 +493,7 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           schema: PowerCurveSet
         }),
       gear: (athleteId: AthleteId) =>
-        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/gear`, schema: Schema.Array(Gear) })
+        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/gear`, schema: GearList })
     } as const
   })
 }) {}
