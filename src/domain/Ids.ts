@@ -40,7 +40,12 @@ export const ActivityId = Schema.String.pipe(
 export type ActivityId = typeof ActivityId.Type
 
 /** Event ids are integers upstream; models often quote them, so a string of digits is accepted too. */
-const EventIdNumber = Schema.Number.pipe(Schema.int(), Schema.between(1, Number.MAX_SAFE_INTEGER))
+const EventIdNumber = Schema.Number.pipe(Schema.int(), Schema.between(1, Number.MAX_SAFE_INTEGER)).annotations({
+  message: (issue) => ({
+    message: `expected a numeric event id such as 12345, got ${describe(issue.actual)}`,
+    override: true
+  })
+})
 const EventIdString = Schema.String.pipe(
   Schema.filter((s) => /^[0-9]{1,15}$/.test(s), {
     message: (issue) => `expected a numeric event id such as 12345, got ${describe(issue.actual)}`,
