@@ -80,8 +80,19 @@ export const listing = (tool: AnyTool): ListedTool => {
 }
 
 /** "start_date: expected a real calendar date …" for each problem, with unknown parameters named as such. */
+/** The parameter names a tool accepts, derived once per tool for the "unknown parameter" message. */
+const parameterNames = new WeakMap<AnyTool, ReadonlyArray<string>>()
+const acceptedBy = (tool: AnyTool): ReadonlyArray<string> => {
+  let names = parameterNames.get(tool)
+  if (names === undefined) {
+    names = Object.keys((toJsonSchema(tool.input).properties ?? {}) as object)
+    parameterNames.set(tool, names)
+  }
+  return names
+}
+
 export const formatArgumentErrors = (tool: AnyTool, error: ParseResult.ParseError): string => {
-  const accepted = Object.keys((toJsonSchema(tool.input).properties ?? {}) as object)
+  const accepted = acceptedBy(tool)
   const byPath = new Map<string, Array<ParseResult.ArrayFormatterIssue>>()
   for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
     const path = issue.path.length > 0 ? issue.path.join(".") : "arguments"

@@ -7,7 +7,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Fault, type FakeIntervals, type LoggedRequest, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { addDays, API_KEY, ATHLETE_ID, localToday, TIMEZONE } from "../fake/Fixtures.js"
-import { type Connected, connectStdio } from "../support/StdioServer.js"
+import { type Connected, connectStdio, textOf } from "../support/StdioServer.js"
 
 let fake: FakeIntervals
 let server: Connected
@@ -35,7 +35,6 @@ afterAll(async () => {
 
 const call = async (name: string, args: Record<string, unknown>) =>
   (await server.client.callTool({ name, arguments: args })) as CallToolResult
-const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
 
 /** What every answer must be, success or failure: no stack trace, no placeholder, no markup. */
 const clean = (result: CallToolResult) => {

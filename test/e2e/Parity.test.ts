@@ -6,7 +6,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { addDays, API_KEY, ATHLETE_ID, localToday, POWER_RIDE_ID, STRAVA_ID, TIMEZONE } from "../fake/Fixtures.js"
-import { type Connected, connectStdio } from "../support/StdioServer.js"
+import { type Connected, connectStdio, textOf } from "../support/StdioServer.js"
 
 let fake: FakeIntervals
 const servers: Partial<Record<"safe" | "full" | "read-only", Connected>> = {}
@@ -22,7 +22,6 @@ const server = async (mode: "safe" | "full" | "read-only") =>
 const call = async (name: string, args: Record<string, unknown> = {}, mode: "safe" | "full" | "read-only" = "safe") =>
   (await (await server(mode)).client.callTool({ name, arguments: args })) as CallToolResult
 
-const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
 const writes = () => fake.requests.filter((r) => r.method !== "GET").map((r) => ({ method: r.method, path: r.path, body: r.body }))
 
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { addDays, API_KEY, ATHLETE_ID, localToday, POWER_RIDE_ID, STRAVA_ID, TIMEZONE } from "../fake/Fixtures.js"
-import { type Connected, connectStdio } from "../support/StdioServer.js"
+import { type Connected, connectStdio, textOf } from "../support/StdioServer.js"
 
 let fake: FakeIntervals
 let server: Connected
@@ -15,7 +15,6 @@ let server: Connected
 const call = async (name: string, args: Record<string, unknown> = {}) =>
   (await server.client.callTool({ name, arguments: args })) as CallToolResult
 
-const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
 
 beforeAll(async () => {
   fake = await startFakeIntervals()

@@ -4,6 +4,7 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -33,3 +34,7 @@ export const connectStdio = async (env: Record<string, string>): Promise<Connect
   await client.connect(transport)
   return { client, stderr: () => stderr, close: () => client.close() }
 }
+
+/** The text of a tool result. */
+export const textOf = (result: CallToolResult): string =>
+  result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
