@@ -12,9 +12,10 @@ import {
   type Tool as ListedTool
 } from "@modelcontextprotocol/sdk/types.js"
 import { Cause, Effect, JSONSchema, ParseResult, Runtime, Schema } from "effect"
+import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
 import type { IntervalsError } from "./domain/IntervalsError.js"
 import { AppConfig } from "./services/AppConfig.js"
-import { toolsFor } from "./tools/Registry.js"
+import { allTools, toolsFor } from "./tools/Registry.js"
 import type { AnyTool, ToolContext, ToolFailure } from "./tools/Tool.js"
 import { Version } from "./Version.js"
 
@@ -161,32 +162,54 @@ export const callTool = (
     Effect.withSpan(`tool.${tool.name}`)
   )
 
+/** In demo mode, every answer says so first: a model must never mistake the sample athlete for the user. */
+const withNotice = (result: CallToolResult): CallToolResult => ({
+  ...result,
+  content: result.content.map((part, index) =>
+    index === 0 && part.type === "text" ? { ...part, text: `${DEMO_NOTICE}\n${part.text}` } : part
+  )
+})
+
 export class McpServer extends Effect.Service<McpServer>()("McpServer", {
   effect: Effect.gen(function*() {
     const runtime = yield* Effect.runtime<ToolContext>()
-    const tools = toolsFor((yield* AppConfig).writeMode)
+    const config = yield* AppConfig
+    const tools = toolsFor(config.writeMode)
     const byName = new Map(tools.map((tool) => [tool.name, tool]))
     const listed = tools.map(listing)
+    const instructions = config.demo
+      ? `DEMO MODE: every answer is about a built-in sample athlete, not the user; say so. ${INSTRUCTIONS}`
+      : INSTRUCTIONS
+
+    /** One `tools/call`, by name, as every client (MCP or the command line) makes it. */
+    const call = (name: string, args: unknown): Effect.Effect<CallToolResult, never, ToolContext> => {
+      const tool = byName.get(name)
+      const result = tool === undefined
+        ? Effect.succeed(errorResult(
+          allTools.some((t) => t.name === name)
+            ? `${name} changes data, and this server runs with INTERVALS_WRITE_MODE=${config.writeMode}, which ` +
+              "registers no tool that writes; nothing was sent to Intervals.icu. The server's owner can set safe or full."
+            : `Unknown tool ${JSON.stringify(name)}; available: ${tools.map((t) => t.name).join(", ")}`
+        ))
+        : callTool(tool, args)
+      return config.demo ? Effect.map(result, withNotice) : result
+    }
 
     /** A new SDK server wired to the tools, for one transport connection. */
     const make = (): Server => {
       const server = new Server(
         { name: "intervals-mcp", title: "Intervals.icu", version: Version },
-        { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS }
+        { capabilities: { tools: { listChanged: false } }, instructions }
       )
       server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }))
-      server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
-        const tool = byName.get(request.params.name)
-        if (tool === undefined) {
-          return errorResult(
-            `Unknown tool ${JSON.stringify(request.params.name)}; available: ${tools.map((t) => t.name).join(", ")}`
-          )
-        }
-        return Runtime.runPromise(runtime)(callTool(tool, request.params.arguments), { signal: extra.signal })
-      })
+      server.setRequestHandler(
+        CallToolRequestSchema,
+        (request, extra) =>
+          Runtime.runPromise(runtime)(call(request.params.name, request.params.arguments), { signal: extra.signal })
+      )
       return server
     }
 
-    return { make, tools } as const
+    return { make, call, tools, instructions } as const
   })
 }) {}

@@ -1,10 +1,12 @@
 /**
  * The server's configuration, read once at start-up through Effect's `Config` from the environment and a `.env` file
- * (see `ConfigProviderLive`). Variable names are those of the Python server this project replaces, so an existing
- * `.env` keeps working.
+ * (the environment wins; see `Layers`). Variable names are those of the Python server this project replaces, so an
+ * existing `.env` keeps working.
  */
 import { Config, ConfigError, Duration, Effect, Either, Layer, LogLevel, Redacted, Schema } from "effect"
+import { DEMO_ATHLETE_ID } from "../demo/DemoIdentity.js"
 import { AthleteId } from "../domain/Ids.js"
+import { flag, fromSchema, oneOf } from "./ConfigValues.js"
 
 export const Transport = Schema.Literal("stdio", "http", "sse")
 export type Transport = typeof Transport.Type
@@ -13,18 +15,7 @@ export type Transport = typeof Transport.Type
 export const WriteMode = Schema.Literal("read-only", "safe", "full")
 export type WriteMode = typeof WriteMode.Type
 
-const LogLevelName = Schema.Literal("All", "Trace", "Debug", "Info", "Warning", "Error", "Fatal", "None")
-
-/** A config value that must decode with a schema; the error names the variable and what was expected. */
-const fromSchema = <A, I>(name: string, schema: Schema.Schema<A, I>, expected: string) =>
-  Config.string(name).pipe(
-    Config.mapOrFail((raw) =>
-      Either.mapLeft(
-        Schema.decodeUnknownEither(schema)(raw.trim()),
-        () => ConfigError.InvalidData([], `${name} must be ${expected}, got ${JSON.stringify(raw)}`)
-      )
-    )
-  )
+const LOG_LEVELS = ["All", "Trace", "Debug", "Info", "Warning", "Error", "Fatal", "None"] as const
 
 const aliased = <A>(name: string, alias: string, read: (name: string) => Config.Config<A>) =>
   read(name).pipe(Config.orElse(() => read(alias)))
@@ -44,38 +35,39 @@ const BaseUrl = Schema.String.pipe(
   })
 )
 
-export const config = Config.all({
-  apiKey: Config.redacted("API_KEY").pipe(
-    Config.orElse(() => Config.redacted("INTERVALS_API_KEY")),
-    Config.orElse(() =>
-      Config.fail(
-        "API_KEY is not set: set API_KEY (or INTERVALS_API_KEY) to your Intervals.icu API key, from Settings > " +
-          "Developer Settings, in the environment or in a .env file"
-      )
-    ),
-    Config.mapOrFail((key) =>
-      Redacted.value(key).trim() === ""
-        ? Either.left(ConfigError.InvalidData([], "API_KEY is empty: set it to your Intervals.icu API key"))
-        : Either.right(Redacted.make(Redacted.value(key).trim()))
+const apiKey = Config.redacted("API_KEY").pipe(
+  Config.orElse(() => Config.redacted("INTERVALS_API_KEY")),
+  Config.orElse(() =>
+    Config.fail(
+      "API_KEY is not set: set API_KEY (or INTERVALS_API_KEY) to your Intervals.icu API key, from Settings > " +
+        "Developer Settings, in the environment or in a .env file (or try the built-in demo athlete with --demo)"
     )
   ),
-  athleteId: aliased(
-    "ATHLETE_ID",
-    "INTERVALS_ATHLETE_ID",
-    (name) => fromSchema(name, AthleteId, "an athlete id like i12345, 12345, or 0 for the key's own athlete")
-  ).pipe(Config.withDefault(AthleteId.make("0"))),
-  baseUrl: fromSchema("INTERVALS_API_BASE_URL", BaseUrl, "an http(s) URL").pipe(
-    Config.withDefault("https://intervals.icu/api/v1"),
-    Config.map((url) => url.replace(/\/+$/, ""))
-  ),
+  Config.mapOrFail((key) =>
+    Redacted.value(key).trim() === ""
+      ? Either.left(ConfigError.InvalidData([], "API_KEY is empty: set it to your Intervals.icu API key"))
+      : Either.right(Redacted.make(Redacted.value(key).trim()))
+  )
+)
+
+const athleteId = aliased(
+  "ATHLETE_ID",
+  "INTERVALS_ATHLETE_ID",
+  (name) => fromSchema(name, AthleteId, "an athlete id like i12345, 12345, or 0 for the key's own athlete")
+).pipe(Config.withDefault(AthleteId.make("0")))
+
+export const WriteModeConfig = fromSchema("INTERVALS_WRITE_MODE", WriteMode, "one of read-only, safe, full").pipe(
+  Config.withDefault("safe" as const)
+)
+
+/** What does not depend on whose data is served. */
+const common = Config.all({
   transport: fromSchema("MCP_TRANSPORT", Transport, "one of stdio, http, sse").pipe(Config.withDefault("stdio" as const)),
-  logLevel: fromSchema("LOG_LEVEL", LogLevelName, "one of All, Trace, Debug, Info, Warning, Error, Fatal, None").pipe(
+  logLevel: oneOf("LOG_LEVEL", LOG_LEVELS).pipe(
     Config.withDefault("Info" as const),
     Config.map((name) => LogLevel.fromLiteral(name))
   ),
-  writeMode: fromSchema("INTERVALS_WRITE_MODE", WriteMode, "one of read-only, safe, full").pipe(
-    Config.withDefault("safe" as const)
-  ),
+  writeMode: WriteModeConfig,
   cache: fromSchema("INTERVALS_CACHE", Schema.Literal("on", "off"), "on or off").pipe(
     Config.withDefault("on" as const),
     Config.map((value) => value === "on")
@@ -87,6 +79,42 @@ export const config = Config.all({
   ).pipe(Config.withDefault(10)),
   requestTimeout: positiveMillis("INTERVALS_REQUEST_TIMEOUT_MS", 15_000),
   deadline: positiveMillis("INTERVALS_DEADLINE_MS", 45_000)
+})
+
+export const DEFAULT_BASE_URL = "https://intervals.icu/api/v1"
+
+/**
+ * The whole configuration. With `INTERVALS_DEMO=true` (or `--demo`) the built-in demo athlete is served: no key is
+ * needed, and the athlete and base URL are the demo's whatever else is set.
+ */
+export interface Settings extends Config.Config.Success<typeof common> {
+  readonly demo: boolean
+  readonly apiKey: Redacted.Redacted<string>
+  readonly athleteId: AthleteId
+  readonly baseUrl: string
+}
+
+export const config: Effect.Effect<Settings, ConfigError.ConfigError> = Effect.gen(function*() {
+  const demo = yield* flag("INTERVALS_DEMO")
+  const rest = yield* common
+  if (demo) {
+    return {
+      ...rest,
+      demo,
+      apiKey: Redacted.make("demo"),
+      athleteId: AthleteId.make(DEMO_ATHLETE_ID),
+      baseUrl: DEFAULT_BASE_URL
+    }
+  }
+  const account = yield* Config.all({
+    apiKey,
+    athleteId,
+    baseUrl: fromSchema("INTERVALS_API_BASE_URL", BaseUrl, "an http(s) URL").pipe(
+      Config.withDefault(DEFAULT_BASE_URL),
+      Config.map((url) => url.replace(/\/+$/, ""))
+    )
+  })
+  return { ...rest, demo, ...account }
 })
 
 export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
@@ -106,7 +134,8 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
         rateLimit: values.rateLimit ?? 0,
         logLevel: values.logLevel ?? LogLevel.Info,
         requestTimeout: values.requestTimeout ?? Duration.seconds(15),
-        deadline: values.deadline ?? Duration.seconds(45)
+        deadline: values.deadline ?? Duration.seconds(45),
+        demo: values.demo ?? false
       })
     )
 }

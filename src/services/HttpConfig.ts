@@ -2,7 +2,8 @@
  * Configuration of the networked transports, read only when one of them is chosen. Refuses to start a server that
  * would be reachable from other machines without a key, unless the user says so on purpose.
  */
-import { Config, ConfigError, Duration, Effect, Either, Option, Redacted } from "effect"
+import { Config, ConfigError, Duration, Effect, Option, Redacted } from "effect"
+import { flag, list, whole } from "./ConfigValues.js"
 
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "::1", "[::1]"]
 
@@ -10,34 +11,6 @@ export const isLoopback = (host: string): boolean =>
   LOOPBACK_HOSTS.includes(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host)
 
 export const isWildcard = (host: string): boolean => host === "0.0.0.0" || host === "::" || host === "[::]"
-
-const list = (name: string) =>
-  Config.string(name).pipe(
-    Config.withDefault(""),
-    Config.map((raw) => raw.split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""))
-  )
-
-const flag = (name: string) =>
-  Config.string(name).pipe(
-    Config.withDefault("false"),
-    Config.mapOrFail((raw) => {
-      const value = raw.trim().toLowerCase()
-      if (["true", "1", "yes", "on"].includes(value)) return Either.right(true)
-      if (["false", "0", "no", "off", ""].includes(value)) return Either.right(false)
-      return Either.left(ConfigError.InvalidData([], `${name} must be true or false, got ${JSON.stringify(raw)}`))
-    })
-  )
-
-const whole = (name: string, fallback: number, min: number, max: number, what: string) =>
-  Config.string(name).pipe(
-    Config.withDefault(String(fallback)),
-    Config.mapOrFail((raw) => {
-      const value = Number(raw.trim())
-      return Number.isInteger(value) && value >= min && value <= max
-        ? Either.right(value)
-        : Either.left(ConfigError.InvalidData([], `${name} must be ${what} from ${min} to ${max}, got ${JSON.stringify(raw)}`))
-    })
-  )
 
 export const GENERATE_KEY = "node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\""
 

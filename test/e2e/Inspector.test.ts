@@ -1,6 +1,6 @@
 /**
- * The MCP Inspector's CLI as a second, independent client: its `--strict` schema check must find nothing to report,
- * and a tool call through it must answer.
+ * The MCP Inspector's CLI as a second, independent client: it lists the tools and calls one. (Its v1 line is pinned
+ * because later ones require Node 22; the schema portability its v2 `--strict` checked is `ToolSurface.test.ts`.)
  */
 import { execFile } from "node:child_process"
 import { resolve } from "node:path"
@@ -8,9 +8,10 @@ import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { API_KEY, ATHLETE_ID } from "../fake/Fixtures.js"
+import { allTools } from "../../src/tools/Registry.js"
 import { ENTRY } from "../support/StdioServer.js"
 
-const INSPECTOR = resolve(import.meta.dirname, "../../node_modules/.bin/mcp-inspector")
+const INSPECTOR = resolve(import.meta.dirname, "../../node_modules/.bin/mcp-inspector-cli")
 
 let fake: FakeIntervals
 beforeAll(async () => {
@@ -23,7 +24,6 @@ afterAll(async () => {
 const inspect = (...args: Array<string>) =>
   promisify(execFile)(INSPECTOR, [
     "--cli",
-    ...args,
     "-e",
     `API_KEY=${API_KEY}`,
     "-e",
@@ -31,15 +31,17 @@ const inspect = (...args: Array<string>) =>
     "-e",
     `INTERVALS_API_BASE_URL=${fake.baseUrl}`,
     process.execPath,
-    ENTRY
-  ], { timeout: 60_000 })
+    ENTRY,
+    // After the server's command: `--tool-arg` takes every value that follows it.
+    ...args
+    // The inspector reads its own package.json through a path it checks relative to the working directory: one level
+    // below a folder with a package.json makes both agree.
+  ], { timeout: 60_000, cwd: resolve(import.meta.dirname, "..") })
 
 describe("MCP Inspector CLI", () => {
-  it("finds no portability problem in the tool schemas (--strict)", async () => {
-    // A problem makes the inspector print "Warning:"/"Error:" blocks, and exit 6 for an error.
-    const { stderr, stdout } = await inspect("--method", "tools/list", "--strict")
-    expect(stderr).not.toMatch(/Warning: tool|Error: tool|Issue:/)
-    expect((JSON.parse(stdout) as { tools: Array<unknown> }).tools).toHaveLength(20)
+  it("lists every tool", async () => {
+    const { stdout } = await inspect("--method", "tools/list")
+    expect((JSON.parse(stdout) as { tools: Array<unknown> }).tools).toHaveLength(allTools.length)
   })
 
   it("calls a tool and gets text and structured content", async () => {

@@ -115,6 +115,24 @@ describe("the server process", () => {
     )
   })
 
+  it("reads LOG_LEVEL in any letter case, and takes an empty variable as unset", async () => {
+    const r = run({ ...baseEnv(), API_KEY, ATHLETE_ID: "", INTERVALS_WRITE_MODE: " ", INTERVALS_API_BASE_URL: fake.baseUrl, LOG_LEVEL: "debug" })
+    send(r.child, initialize)
+    send(r.child, { jsonrpc: "2.0", method: "notifications/initialized" })
+    send(r.child, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "get_gear_list", arguments: {} } })
+    const [, answer] = await lines(r, 2)
+    expect(JSON.parse(answer!).result.isError).toBeUndefined()
+    // The debug line of the request to Intervals.icu, for the default athlete ("0") in the safe mode's tool set.
+    expect(r.stderr()).toMatch(/level=DEBUG .*path=\/athlete\/0\/gear/)
+    r.child.stdin!.end()
+    expect((await r.exited).code).toBe(0)
+    const bad = run({ ...baseEnv(), API_KEY, LOG_LEVEL: "loud" })
+    expect((await bad.exited).code).toBe(1)
+    expect(bad.stderr().trim()).toBe(
+      "intervals-mcp: LOG_LEVEL must be one of All, Trace, Debug, Info, Warning, Error, Fatal, None, got \"loud\""
+    )
+  })
+
   it("refuses an unknown MCP_TRANSPORT", async () => {
     const r = run({ ...baseEnv(), API_KEY, MCP_TRANSPORT: "carrier-pigeon" })
     expect((await r.exited).code).toBe(1)

@@ -72,7 +72,7 @@ describe("activity streams and comments", () => {
     const out = result.structuredContent as {
       streams: Array<{ type: string; count: number; min: number; max: number; mean: number; series: Array<number> }>
     }
-    const raw = fake.fixtures.streams.find((s) => s.type === "watts").data as Array<number>
+    const raw = fake.fixtures.streams(POWER_RIDE_ID).find((s) => s.type === "watts").data as Array<number>
     const watts = out.streams.find((s) => s.type === "watts")!
     expect(watts.count).toBe(raw.length)
     expect(watts.min).toBe(Math.min(...raw))

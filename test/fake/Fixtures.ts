@@ -1,15 +1,13 @@
 /**
- * Data for the fake Intervals.icu, made from the real (anonymized) samples in `shared/intervals-api/samples`,
+ * Data for the fake Intervals.icu, made from the real (anonymized) samples copied into `test/fixtures/samples`,
  * re-dated around "today" in the athlete's timezone so that default windows find something. Additions the samples lack
  * are marked: a Strava stub, non-ASCII names, an unnamed activity, a power ride with intervals.
  */
 import { readFileSync } from "node:fs"
-import { dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { join } from "node:path"
+import type { Dataset } from "../../src/demo/InMemoryIntervals.js"
 
-const here = dirname(fileURLToPath(import.meta.url))
-/** `shared/` sits beside the project, here and in CI. */
-export const SAMPLES = process.env["INTERVALS_SAMPLES_DIR"] ?? join(here, "../../../shared/intervals-api/samples")
+export const SAMPLES = join(import.meta.dirname, "../fixtures/samples")
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any
@@ -42,19 +40,7 @@ const dayDiff = (a: string, b: string) =>
 const shift = (value: string | null | undefined, days: number): string | null | undefined =>
   typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value) ? addDays(value.slice(0, 10), days) + value.slice(10) : value
 
-export interface Fixtures {
-  readonly today: string
-  readonly athlete: Json
-  readonly activities: Array<Json>
-  readonly intervals: Map<string, Json>
-  readonly wellness: Array<Json>
-  readonly events: Array<Json>
-  readonly streams: Array<Json>
-  readonly messages: Map<string, Array<Json>>
-  readonly customItems: Array<Json>
-  readonly powerCurves: Json
-  readonly gear: Array<Json>
-}
+export type Fixtures = Dataset
 
 export const makeFixtures = (now: Date = new Date()): Fixtures => {
   const today = localToday(TIMEZONE, now)
@@ -167,7 +153,8 @@ export const makeFixtures = (now: Date = new Date()): Fixtures => {
     }
   ]
 
-  const streams: Array<Json> = sample("activity-streams.json")
+  const streamSamples: Array<Json> = sample("activity-streams.json")
+  const streams = () => streamSamples
   const messages = new Map<string, Array<Json>>([[POWER_RIDE_ID, [{
     id: 801,
     athlete_id: "i42",
@@ -203,7 +190,8 @@ export const makeFixtures = (now: Date = new Date()): Fixtures => {
       updated: "2026-09-12T10:00:00"
     }
   ]
-  const powerCurves = sample("power-curves.json")
+  const powerCurveSample = sample("power-curves.json")
+  const powerCurves = () => powerCurveSample
   const gear: Array<Json> = sample("gear-list.json")
 
   return { today, athlete, activities, intervals, wellness, events, streams, messages, customItems, powerCurves, gear }

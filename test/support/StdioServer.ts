@@ -17,10 +17,10 @@ export interface Connected {
   readonly close: () => Promise<void>
 }
 
-export const connectStdio = async (env: Record<string, string>): Promise<Connected> => {
+export const connectStdio = async (env: Record<string, string>, args: ReadonlyArray<string> = []): Promise<Connected> => {
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [ENTRY],
+    args: [ENTRY, ...args],
     // A fresh directory, so that no .env of the developer's is read.
     cwd: mkdtempSync(join(tmpdir(), "intervals-mcp-")),
     env: { ...getDefaultEnvironment(), ...env },
