@@ -1,166 +1,40 @@
 /**
  * The bridge between the tool registry and the MCP SDK's low-level `Server`. It advertises each tool with the JSON
- * Schema generated from its `Schema`s, decodes `tools/call` arguments, runs the tool's Effect with the services, and
- * answers text plus `structuredContent`, or an `isError` result a model can act on. Transports ask it for a fresh
- * SDK `Server` per connection and know nothing else.
+ * Schema generated from its `Schema`s, runs `tools/call` through `callTool` with the services, and keeps, for each
+ * connection, the calls in flight: a cancelled call or a client that went away stops only its own call, and at
+ * shutdown what is left can be stopped with an answer that says so. Transports ask it for a `Connection` and know
+ * nothing else.
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
+import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
 import {
-  CallToolRequestSchema,
   type CallToolResult,
   ListToolsRequestSchema,
-  type Tool as ListedTool
+  type RequestId
 } from "@modelcontextprotocol/sdk/types.js"
-import { Cause, Effect, JSONSchema, ParseResult, Runtime, Schema } from "effect"
+import { Effect, Runtime } from "effect"
+import { z } from "zod"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
-import type { IntervalsError } from "./domain/IntervalsError.js"
+import { checkRequest } from "./mcp/RequestGuard.js"
+import { callTool, errorResult, tooDeepMessage } from "./mcp/ToolCall.js"
+import { listing } from "./mcp/ToolListing.js"
 import { AppConfig } from "./services/AppConfig.js"
-import { allTools, toolsFor } from "./tools/Registry.js"
-import type { AnyTool, ToolContext, ToolFailure } from "./tools/Tool.js"
+import { allTools, toolsFor, writes } from "./tools/Registry.js"
+import type { ToolContext } from "./tools/Tool.js"
 import { Version } from "./Version.js"
+
+export { callTool } from "./mcp/ToolCall.js"
+export { listing } from "./mcp/ToolListing.js"
 
 const INSTRUCTIONS = "Intervals.icu training data for one athlete (or athletes who share with them). Dates are the " +
   "athlete's local dates, YYYY-MM-DD, inclusive. List first (get_activities, get_events, get_wellness_data), then " +
   "open one item by its id. Distances are metres, times seconds, power watts, work kJ in structured results."
 
-/** JSON Schema for a tool's input or output: draft-07 as effect generates it, without the `$schema` marker. */
-export const toJsonSchema = (schema: Schema.Schema.AnyNoContext): ListedTool["inputSchema"] => {
-  const { $schema: _, ...json } = JSONSchema.make(schema) as unknown as Record<string, unknown>
-  return withoutTitles(json) as ListedTool["inputSchema"]
-}
-
 /**
- * An output schema says what a result holds; `additionalProperties: false` and empty `required` lists add nothing
- * a program needs there, and cost characters on every `tools/list`. (Input schemas keep them: unknown arguments are
- * refused.)
+ * `tools/call` as the SDK should read it: its params are checked by the bridge (`RequestGuard`), which answers a
+ * malformed request in one line rather than with a validation dump.
  */
-const toOutputSchema = (schema: Schema.Schema.AnyNoContext) => {
-  const strip = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(strip)
-    if (typeof value !== "object" || value === null) return value
-    return Object.fromEntries(
-      Object.entries(value)
-        .filter(([key, inner]) =>
-          !(key === "additionalProperties" && inner === false) &&
-          !(key === "required" && Array.isArray(inner) && inner.length === 0)
-        )
-        .map(([key, inner]) => [key, key === "properties" ? mapValues(inner, strip) : strip(inner)])
-    )
-  }
-  return strip(toJsonSchema(schema)) as ListedTool["outputSchema"] & object
-}
-
-const mapValues = (record: unknown, f: (value: unknown) => unknown) =>
-  Object.fromEntries(Object.entries(record as Record<string, unknown>).map(([key, value]) => [key, f(value)]))
-
-/**
- * Effect titles every refinement after its filter ("between(1, 500)"): noise for a model and tokens on every
- * `tools/list`. A `title` that is a string is such a title; a property named "title" holds a schema object.
- */
-const withoutTitles = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(withoutTitles)
-  if (typeof value !== "object" || value === null) return value
-  return Object.fromEntries(
-    Object.entries(value).filter(([key, inner]) => !(key === "title" && typeof inner === "string")).map((
-      [key, inner]
-    ) => [key, withoutTitles(inner)])
-  )
-}
-
-export const listing = (tool: AnyTool): ListedTool => {
-  // The title is said once, at the top level, not again in the annotations.
-  const { title: _, ...annotations } = tool.annotations
-  return {
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: toJsonSchema(tool.input),
-    outputSchema: toOutputSchema(tool.output),
-    annotations
-  }
-}
-
-/** "start_date: expected a real calendar date …" for each problem, with unknown parameters named as such. */
-/** The parameter names a tool accepts, derived once per tool for the "unknown parameter" message. */
-const parameterNames = new WeakMap<AnyTool, ReadonlyArray<string>>()
-const acceptedBy = (tool: AnyTool): ReadonlyArray<string> => {
-  let names = parameterNames.get(tool)
-  if (names === undefined) {
-    names = Object.keys((toJsonSchema(tool.input).properties ?? {}) as object)
-    parameterNames.set(tool, names)
-  }
-  return names
-}
-
-export const formatArgumentErrors = (tool: AnyTool, error: ParseResult.ParseError): string => {
-  const accepted = acceptedBy(tool)
-  const byPath = new Map<string, Array<ParseResult.ArrayFormatterIssue>>()
-  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
-    const path = issue.path.length > 0 ? issue.path.join(".") : "arguments"
-    byPath.set(path, [...(byPath.get(path) ?? []), issue])
-  }
-  const lines = [...byPath].map(([path, issues]) => `${path}: ${describeIssues(tool, accepted, issues)}`)
-  return `Invalid arguments for ${tool.name}; nothing was sent to Intervals.icu:\n` +
-    lines.slice(0, 10).map((line) => `- ${line}`).join("\n")
-}
-
-/**
- * One message for all the problems at one place: an unknown parameter says which exist, a value outside a set of
- * literals lists the set, and otherwise this server's own wording (lower case) wins over effect's generic one.
- */
-const describeIssues = (
-  tool: AnyTool,
-  accepted: ReadonlyArray<string>,
-  issues: ReadonlyArray<ParseResult.ArrayFormatterIssue>
-): string => {
-  const first = issues[0]!
-  if (first._tag === "Unexpected") return `unknown parameter; ${tool.name} accepts ${accepted.join(", ") || "none"}`
-  if (first._tag === "Missing") return "required parameter is missing"
-  const literals = issues.map((issue) => /^Expected "([^"]*)", actual (.*)$/s.exec(issue.message))
-  if (literals.length > 1 && literals.every((match) => match !== null)) {
-    return `expected one of ${literals.map((match) => match![1]).join(", ")}, got ${literals[0]![2]}`
-  }
-  return (issues.find((issue) => /^[a-z]/.test(issue.message)) ?? first).message
-}
-
-const errorResult = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] })
-
-/** Runs one tool call to a result: every failure becomes an `isError` answer, never a thrown error. */
-export const callTool = (
-  tool: AnyTool,
-  args: unknown
-): Effect.Effect<CallToolResult, never, ToolContext> =>
-  Schema.decodeUnknown(tool.input, { errors: "all", onExcessProperty: "error" })(args ?? {}).pipe(
-    Effect.mapError((error) => ({ _tag: "InvalidArguments" as const, message: formatArgumentErrors(tool, error) })),
-    Effect.flatMap((input) => tool.run(input) as Effect.Effect<unknown, IntervalsError | ToolFailure, ToolContext>),
-    Effect.flatMap((output) =>
-      Effect.map(Schema.encode(tool.output)(output), (structured): CallToolResult => ({
-        content: [{ type: "text", text: tool.render(output) }],
-        structuredContent: structured as Record<string, unknown>
-      })).pipe(Effect.orDie)
-    ),
-    Effect.catchAll((error) =>
-      Effect.as(
-        Effect.logInfo("tool call failed").pipe(Effect.annotateLogs({ tool: tool.name, error: error._tag })),
-        // The tool's own refusals are written for the model already; upstream failures say which tool failed.
-        errorResult(
-          error._tag === "InvalidArguments" || error._tag === "ToolFailure"
-            ? error.message
-            : `${tool.name} failed: ${error.message}`
-        )
-      )
-    ),
-    Effect.catchAllCause((cause) =>
-      Cause.isInterruptedOnly(cause)
-        ? Effect.succeed(errorResult(`${tool.name} was cancelled.`))
-        : Effect.as(
-          Effect.logError("tool crashed", cause).pipe(Effect.annotateLogs({ tool: tool.name })),
-          errorResult(`${tool.name} failed unexpectedly inside the server; the error was logged. Try again, and ` +
-            "report it if it persists.")
-        )
-    ),
-    Effect.withSpan(`tool.${tool.name}`)
-  )
+const CallToolRequest = z.object({ method: z.literal("tools/call"), params: z.unknown() })
 
 /** In demo mode, every answer says so first: a model must never mistake the sample athlete for the user. */
 const withNotice = (result: CallToolResult): CallToolResult => ({
@@ -169,6 +43,28 @@ const withNotice = (result: CallToolResult): CallToolResult => ({
     index === 0 && part.type === "text" ? { ...part, text: `${DEMO_NOTICE}\n${part.text}` } : part
   )
 })
+
+/** One client's connection: an SDK server wired to the tools, with its calls in flight. */
+export interface Connection {
+  readonly server: Server
+  /** Connects to a transport, with the bridge's request checks in front of the SDK. */
+  readonly connect: (transport: SdkTransport) => Promise<void>
+  readonly inFlight: () => number
+  /** Stops one call whose client went away (no answer can reach it). */
+  readonly abandon: (requestId: RequestId) => void
+  /** Stops every call in flight, each answering that the server stopped it (at shutdown, after the grace). */
+  readonly stopAll: () => void
+}
+
+export interface ConnectionHooks {
+  /** A call the client cancelled has stopped: a transport may close what it held open for the answer. */
+  readonly onCancelled?: (requestId: RequestId) => void
+}
+
+interface Flight {
+  readonly controller: AbortController
+  stopped: "abandoned" | "shutdown" | undefined
+}
 
 export class McpServer extends Effect.Service<McpServer>()("McpServer", {
   effect: Effect.gen(function*() {
@@ -180,6 +76,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     const instructions = config.demo
       ? `DEMO MODE: every answer is about a built-in sample athlete, not the user; say so. ${INSTRUCTIONS}`
       : INSTRUCTIONS
+    const noticed = (result: CallToolResult) => (config.demo ? withNotice(result) : result)
 
     /** One `tools/call`, by name, as every client (MCP or the command line) makes it. */
     const call = (name: string, args: unknown): Effect.Effect<CallToolResult, never, ToolContext> => {
@@ -192,22 +89,80 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
             : `Unknown tool ${JSON.stringify(name)}; available: ${tools.map((t) => t.name).join(", ")}`
         ))
         : callTool(tool, args)
-      return config.demo ? Effect.map(result, withNotice) : result
+      return Effect.map(result, noticed)
     }
 
-    /** A new SDK server wired to the tools, for one transport connection. */
-    const make = (): Server => {
+    const stoppedAnswer = (name: string) =>
+      noticed(errorResult(
+        `${name} was stopped because the server is shutting down, before Intervals.icu answered. ` +
+          (byName.get(name) !== undefined && writes(byName.get(name)!)
+            ? "The change may or may not have been saved: read the data back before trying again."
+            : "Try again in a moment.")
+      ))
+
+    const make = (hooks: ConnectionHooks = {}): Connection => {
+      const flights = new Map<RequestId, Flight>()
       const server = new Server(
         { name: "intervals-mcp", title: "Intervals.icu", version: Version },
         { capabilities: { tools: { listChanged: false } }, instructions }
       )
       server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }))
-      server.setRequestHandler(
-        CallToolRequestSchema,
-        (request, extra) =>
-          Runtime.runPromise(runtime)(call(request.params.name, request.params.arguments), { signal: extra.signal })
-      )
-      return server
+      server.setRequestHandler(CallToolRequest, async (request, extra) => {
+        const params = request.params as { name: string; arguments?: unknown }
+        const flight: Flight = { controller: new AbortController(), stopped: undefined }
+        const onAbort = () => flight.controller.abort()
+        extra.signal.addEventListener("abort", onAbort, { once: true })
+        flights.set(extra.requestId, flight)
+        try {
+          return await Runtime.runPromise(runtime)(call(params.name, params.arguments), { signal: flight.controller.signal })
+        } catch (error) {
+          if (flight.stopped === "shutdown") return stoppedAnswer(params.name)
+          throw error
+        } finally {
+          flights.delete(extra.requestId)
+          extra.signal.removeEventListener("abort", onAbort)
+          // Cancelled by the client (not stopped by us): nothing will be answered; let the transport let go.
+          if (extra.signal.aborted && flight.stopped === undefined) hooks.onCancelled?.(extra.requestId)
+        }
+      })
+
+      const connect = async (transport: SdkTransport) => {
+        await server.connect(transport)
+        const read = transport.onmessage
+        transport.onmessage = (message, extra) => {
+          const verdict = checkRequest(message)
+          if (verdict._tag === "Pass") return read?.(message, extra)
+          const id = (message as { id: RequestId }).id
+          void transport.send(
+            verdict._tag === "Refuse"
+              ? { jsonrpc: "2.0", id, error: { code: verdict.code, message: verdict.message } }
+              : {
+                jsonrpc: "2.0",
+                id,
+                result: noticed(errorResult(tooDeepMessage(verdict.tool, verdict.argument)))
+              },
+            { relatedRequestId: id }
+          ).catch(() => undefined)
+        }
+      }
+
+      const stop = (flight: Flight, why: "abandoned" | "shutdown") => {
+        flight.stopped ??= why
+        flight.controller.abort()
+      }
+
+      return {
+        server,
+        connect,
+        inFlight: () => flights.size,
+        abandon: (requestId) => {
+          const flight = flights.get(requestId)
+          if (flight !== undefined) stop(flight, "abandoned")
+        },
+        stopAll: () => {
+          for (const flight of flights.values()) stop(flight, "shutdown")
+        }
+      }
     }
 
     return { make, call, tools, instructions } as const

@@ -14,7 +14,10 @@ describe("HostGuard", () => {
     expect(guard.hostAllowed("localhost.attacker.example")).toBe(false)
     expect(guard.hostAllowed(undefined)).toBe(false)
     expect(guard.originAllowed(undefined, "localhost:8000")).toBe(true)
-    expect(guard.originAllowed("http://localhost:5173", "localhost:8000")).toBe(true)
+    expect(guard.originAllowed("http://localhost:8000", "localhost:8000")).toBe(true)
+    // A page on another port of the same machine is another origin.
+    expect(guard.originAllowed("http://localhost:5173", "localhost:8000")).toBe(false)
+    expect(guard.originAllowed("http://127.0.0.1:8000", "localhost:8000")).toBe(false)
     expect(guard.originAllowed("http://attacker.example", "localhost:8000")).toBe(false)
     expect(guard.originAllowed("null", "localhost:8000")).toBe(false)
   })
@@ -31,6 +34,7 @@ describe("HostGuard", () => {
     expect(guard.hostAllowed("tunnel.example.net:80")).toBe(false)
     expect(guard.originAllowed("https://chatgpt.com/", "mcp.example.org")).toBe(true)
     expect(guard.originAllowed("https://mcp.example.org", "mcp.example.org")).toBe(true)
+    expect(guard.originAllowed("https://mcp.example.org:8443", "mcp.example.org")).toBe(false)
     expect(guard.originAllowed("https://evil.example", "mcp.example.org")).toBe(false)
   })
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Layer, Schema, TestClock } from "effect"
 import { ActivityId, AthleteId, LocalDate } from "../src/domain/Ids.js"
 import { AppConfig } from "../src/services/AppConfig.js"
-import { IntervalsClient } from "../src/services/IntervalsClient.js"
+import { IntervalsClient, PER_ENDPOINT } from "../src/services/IntervalsClient.js"
 import { type Answer, jsonResponse, mockHttp, queryOf } from "./support/MockHttp.js"
 
 const activity = { id: "i42", name: "Tempo", type: "Ride", start_date_local: "2026-11-20T07:00:00", icu_ftp: null }
@@ -80,12 +80,22 @@ describe("IntervalsClient", () => {
     })
   }
 
-  it.effect("names the field a malformed body got wrong", () => {
-    const { layer } = setup(() => jsonResponse({ ...activity, moving_time: "1h" }))
+  it.effect("leaves out a field of the wrong kind and answers the rest", () => {
+    const { layer } = setup(() => jsonResponse({ ...activity, moving_time: "1h", distance: "4200.5" }))
+    return Effect.gen(function*() {
+      const result = yield* getActivity
+      expect(result).toMatchObject({ id: "i42", name: "Tempo", distance: 4200.5 })
+      expect(result.moving_time).toBeUndefined()
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("names, in one line, what is missing from an answer it cannot read", () => {
+    const { layer } = setup(() => jsonResponse({ name: "no id" }))
     return Effect.gen(function*() {
       const error = failureOf(yield* Effect.exit(getActivity))
       expect(error._tag).toBe("IntervalsMalformedResponse")
-      expect(error.message).toContain("moving_time")
+      expect(error.message).toContain("id is missing")
+      expect(error.message).not.toMatch(/readonly|Expected/)
     }).pipe(Effect.provide(layer))
   })
 
@@ -160,7 +170,9 @@ describe("IntervalsClient", () => {
       yield* TestClock.adjust(Duration.seconds(30))
       const error = failureOf(yield* Fiber.join(fiber))
       expect(error._tag).toBe("IntervalsWriteUnconfirmed")
-      expect(error.message).toContain("did not answer within 2000 ms")
+      expect(error.message).toContain("no answer within 2000 ms")
+      expect(error.message).toContain("may or may not have been saved")
+      expect(error.message).not.toMatch(/after \d+ attempts|after retries/)
       expect(http.requests).toHaveLength(1)
     }).pipe(Effect.provide(layer))
   })
@@ -269,6 +281,154 @@ describe("IntervalsClient read cache and pacing", () => {
       yield* TestClock.adjust(Duration.seconds(3))
       expect(yield* Fiber.join(fiber)).toHaveLength(20)
       expect(http.requests).toHaveLength(20)
+    }).pipe(Effect.provide(layer))
+  })
+})
+
+describe("IntervalsClient against a loose or hostile upstream", () => {
+  const athlete = AthleteId.make("i1")
+  const post = Effect.flatMap(IntervalsClient, (client) => client.createEvent(athlete, { name: "x" }))
+  const gear = (body: unknown) => {
+    const { http, layer } = setup(() => jsonResponse(body))
+    return { http, run: Effect.provide(Effect.flatMap(IntervalsClient, (client) => client.gear(athlete)), layer) }
+  }
+
+  it.effect("answers a whole list when one item has an odd field, and drops only an item it cannot identify", () => {
+    const { run } = gear([
+      { id: "b1", name: "Bike", retired: false, distance: "1200" },
+      { name: "No id at all" },
+      { id: "g2", name: "Shoes", retired: "2026-01-01" }
+    ])
+    return Effect.gen(function*() {
+      const list = yield* run
+      expect(list.map((g) => g.id)).toEqual(["b1", "g2"])
+      expect(list[0]).toMatchObject({ name: "Bike", distance: 1200 })
+      expect(list[0]!.retired).toBeUndefined()
+      expect(list[1]!.retired).toBe("2026-01-01")
+    })
+  })
+
+  it.effect("keeps ids above 2^53 exact", () => {
+    const { layer } = setup(() =>
+      new Response(`[{"id": 12345678901234567890, "start_date_local": "2026-11-30T00:00:00", "name": "big"}]`, {
+        status: 200,
+        headers: { "content-type": "application/json" }
+      })
+    )
+    return Effect.gen(function*() {
+      const client = yield* IntervalsClient
+      const events = yield* client.events(athlete, LocalDate.make("2026-11-01"), LocalDate.make("2026-11-30"))
+      expect(events[0]!.id).toBe("12345678901234567890")
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("refuses an answer whose declared length is over the limit without reading it", () => {
+    const { layer } = setup(
+      () => new Response("[]", { status: 200, headers: { "content-type": "application/json", "content-length": "99999999" } }),
+      { maxResponseBytes: 1024 * 1024 }
+    )
+    return Effect.gen(function*() {
+      const error = failureOf(yield* Effect.exit(getActivity))
+      expect(error._tag).toBe("IntervalsTooLarge")
+      expect(error.message).toMatch(/larger than the 1 MiB this server reads \(INTERVALS_MAX_RESPONSE_BYTES\).*Ask for less/)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("stops reading a streamed answer as soon as it passes the limit", () => {
+    let pulled = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++
+        controller.enqueue(new Uint8Array(64 * 1024).fill(32))
+        if (pulled > 1000) controller.close()
+      }
+    })
+    const { layer } = setup(() => new Response(body, { status: 200 }), { maxResponseBytes: 256 * 1024 })
+    return Effect.gen(function*() {
+      const error = failureOf(yield* Effect.exit(getActivity))
+      expect(error._tag).toBe("IntervalsTooLarge")
+      expect(pulled).toBeLessThan(20)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("says a write answered with an unreadable body may or may not have been saved", () => {
+    const { http, layer } = setup(() => new Response("<html>oops</html>", { status: 200 }))
+    return Effect.gen(function*() {
+      const error = failureOf(yield* Effect.exit(post))
+      expect(error._tag).toBe("IntervalsWriteUnconfirmed")
+      expect(error.message).toMatch(/not JSON.*may or may not have been saved/)
+      expect(http.requests).toHaveLength(1)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("says how many attempts a read took, and a write none", () => {
+    const { layer } = setup(() => jsonResponse({ status: 503 }, 503))
+    return Effect.gen(function*() {
+      const fiber = yield* Effect.fork(Effect.exit(getActivity))
+      yield* TestClock.adjust(Duration.seconds(30))
+      expect(failureOf(yield* Fiber.join(fiber)).message).toMatch(/^503: Intervals.icu failed to answer after 4 attempts/)
+      const write = failureOf(yield* Effect.exit(post))
+      expect(write.message).toMatch(/HTTP 503/)
+      expect(write.message).not.toMatch(/attempts|retries/)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("says where a redirect points, and which 404s are about an id", () => {
+    return Effect.gen(function*() {
+      const redirect = setup(() => new Response("", { status: 302, headers: { location: "https://intervals.icu/login" } }))
+      const moved = failureOf(yield* Effect.exit(Effect.provide(getActivity, redirect.layer)))
+      expect(moved.message).toMatch(/redirected GET \/activity\/i42 to https:\/\/intervals.icu\/login/)
+      const missing = setup(() => jsonResponse({ status: 404 }, 404))
+      const one = failureOf(yield* Effect.exit(Effect.provide(getActivity, missing.layer)))
+      expect(one.message).toContain("Check the id")
+      const list = failureOf(yield* Effect.exit(Effect.provide(
+        Effect.flatMap(IntervalsClient, (client) => client.gear(athlete)),
+        missing.layer
+      )))
+      expect(list.message).not.toContain("Check the id")
+      expect(list.message).toContain("INTERVALS_API_BASE_URL")
+    })
+  })
+
+  it.effect("cancelling one of two callers of a shared read leaves the other its answer", () => {
+    const { http, layer } = setup(() => ({ after: "1 second", response: jsonResponse(activity) }))
+    return Effect.gen(function*() {
+      const first = yield* Effect.fork(getActivity)
+      const second = yield* Effect.fork(getActivity)
+      yield* TestClock.adjust(Duration.millis(100))
+      yield* Fiber.interrupt(first)
+      yield* TestClock.adjust(Duration.seconds(1))
+      expect((yield* Fiber.join(second)).id).toBe("i42")
+      expect(http.requests).toHaveLength(1)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("aborts a shared read when every caller has gone, and starts afresh after", () => {
+    const { http, layer } = setup((_, attempt) => (attempt === 1 ? "never" : jsonResponse(activity)))
+    return Effect.gen(function*() {
+      const callers = yield* Effect.forEach([1, 2, 3], () => Effect.fork(getActivity))
+      yield* TestClock.adjust(Duration.millis(100))
+      yield* Effect.forEach(callers, Fiber.interrupt)
+      expect((yield* getActivity).id).toBe("i42")
+      expect(http.requests).toHaveLength(2)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("keeps a hanging endpoint to its own share of connections", () => {
+    const { http, layer } = setup((request) =>
+      new URL(request.url).pathname.endsWith("/wellness") ? "never" : jsonResponse(activity)
+    )
+    return Effect.gen(function*() {
+      const client = yield* IntervalsClient
+      const hanging = yield* Effect.fork(Effect.all(
+        Array.from({ length: 20 }, (_, i) => client.wellness(athlete, LocalDate.make("2026-11-01"), LocalDate.make(`2026-11-${String(i + 2).padStart(2, "0")}`))),
+        { concurrency: "unbounded" }
+      ))
+      yield* TestClock.adjust(Duration.millis(10))
+      expect((yield* getActivity).id).toBe("i42")
+      const sent = http.requests.filter((r) => new URL(r.url).pathname.endsWith("/wellness"))
+      expect(sent).toHaveLength(PER_ENDPOINT)
+      yield* Fiber.interrupt(hanging)
     }).pipe(Effect.provide(layer))
   })
 })

@@ -39,42 +39,87 @@ export const ActivityId = Schema.String.pipe(
 )
 export type ActivityId = typeof ActivityId.Type
 
-/** Event ids are integers upstream; models often quote them, so a string of digits is accepted too. */
-const EventIdNumber = Schema.Number.pipe(Schema.int(), Schema.between(1, Number.MAX_SAFE_INTEGER)).annotations({
-  message: (issue) => ({
-    message: `expected a numeric event id such as 12345, got ${describe(issue.actual)}`,
-    override: true
+/**
+ * A numeric id of Intervals.icu (an event, a custom item): a whole number, or its digits as a string. JSON numbers
+ * above 2^53 lose digits before any server sees them, so such ids must come as strings; a number that is no longer
+ * exact is refused rather than used. Decoded to its digits, which is what goes in a URL.
+ */
+const numericId = (what: string, example: string, description: string) => {
+  const expected = `expected ${what} such as ${example} (a whole number, or a string of digits)`
+  const exact = Schema.Number.pipe(
+    Schema.filter((n) => Number.isInteger(n) && n >= 1 && n <= Number.MAX_SAFE_INTEGER, {
+      message: (issue) => {
+        const n = issue.actual as number
+        return Number.isInteger(n) && n > Number.MAX_SAFE_INTEGER
+          ? `${what} ${describe(n)} is above 2^53, where JSON numbers lose digits: give it as a string of digits, ` +
+            `e.g. "${String(BigInt(Math.trunc(n)))}" with its exact digits`
+          : `${expected}, got ${describe(n)}`
+      }
+    })
+  )
+  const Digits = Schema.String.pipe(
+    Schema.filter((s) => /^[1-9][0-9]{0,18}$/.test(s), {
+      message: (issue) => `${expected}, got ${describe(issue.actual)}`,
+      jsonSchema: { pattern: "^[1-9][0-9]{0,18}$" }
+    })
+  )
+  return Schema.Union(
+    Schema.transform(exact, Schema.String, { strict: true, decode: (n) => String(n), encode: (s) => Number(s) }),
+    Digits
+  ).annotations({
+    description,
+    message: () => ({ message: expected, override: false })
   })
-})
-const EventIdString = Schema.String.pipe(
-  Schema.filter((s) => /^[0-9]{1,15}$/.test(s), {
-    message: (issue) => `expected a numeric event id such as 12345, got ${describe(issue.actual)}`,
-    jsonSchema: { pattern: "^[0-9]{1,15}$" }
-  })
-)
-export const EventId = Schema.Union(
-  EventIdNumber,
-  Schema.compose(EventIdString, Schema.NumberFromString).pipe(Schema.compose(EventIdNumber))
-).pipe(
-  Schema.annotations({
-    description: "Intervals.icu calendar event id, a number such as 12345 (from get_events).",
-    message: () => ({ message: "expected a numeric event id such as 12345", override: false })
-  })
-)
+}
+
+export const EventId = numericId(
+  "an event id",
+  "12345",
+  "Intervals.icu calendar event id, a number such as 12345 (from get_events)."
+).pipe(Schema.brand("EventId"))
 export type EventId = typeof EventId.Type
 
-const isRealDate = (s: string): boolean => {
+export const ItemId = numericId("a custom item id", "9101", "Custom item id (from get_custom_items)").pipe(
+  Schema.brand("ItemId")
+)
+export type ItemId = typeof ItemId.Type
+
+/** An id as Intervals.icu answers it: a number, or a string of digits when it is above 2^53. */
+export const AnswerId = Schema.Union(Schema.Number, Schema.String)
+export type AnswerId = typeof AnswerId.Type
+
+/** An id from an answer, as the number JSON carries when it is exact, else its digits. */
+export const idValue = (id: string | number): number | string => {
+  const n = Number(id)
+  return Number.isSafeInteger(n) ? n : String(id)
+}
+
+/** Dates this server accepts: every real date in these years (Intervals.icu holds nothing older). */
+export const FIRST_YEAR = 1900
+export const LAST_YEAR = 2199
+
+const realDate = (s: string): "ok" | "shape" | "range" | "unreal" => {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s)
-  if (match === null) return false
+  if (match === null) return "shape"
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])]
-  const date = new Date(Date.UTC(year, month - 1, day))
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  if (year < FIRST_YEAR || year > LAST_YEAR) return "range"
+  if (month < 1 || month > 12 || day < 1) return "unreal"
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!
+  return day <= days ? "ok" : "unreal"
 }
 
 /** A calendar date in the athlete's local time, `YYYY-MM-DD`, that really exists (no `2026-02-30`). */
 export const LocalDate = Schema.String.pipe(
-  Schema.filter(isRealDate, {
-    message: (issue) => `expected a real calendar date as YYYY-MM-DD, got ${describe(issue.actual)}`,
+  Schema.filter((s) => realDate(s) === "ok", {
+    message: (issue) => {
+      const verdict = realDate(String(issue.actual))
+      return verdict === "range"
+        ? `expected a date from ${FIRST_YEAR}-01-01 to ${LAST_YEAR}-12-31, got ${describe(issue.actual)}`
+        : verdict === "unreal"
+        ? `expected a real calendar date as YYYY-MM-DD, got ${describe(issue.actual)}, which does not exist`
+        : `expected a real calendar date as YYYY-MM-DD, got ${describe(issue.actual)}`
+    },
     jsonSchema: { format: "date" }
   }),
   Schema.brand("LocalDate")

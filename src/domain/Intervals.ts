@@ -4,6 +4,7 @@
  * metric is optional and nullable because the API leaves most of them `null` depending on device and sport.
  */
 import { Schema } from "effect"
+import { AnswerId } from "./Ids.js"
 
 const Maybe = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(schema))
 const Num = Maybe(Schema.Number)
@@ -213,7 +214,7 @@ export const WorkoutDoc = Schema.Struct({
 })
 
 export const Event = Schema.Struct({
-  id: Schema.Number,
+  id: AnswerId,
   start_date_local: Schema.String,
   end_date_local: Str,
   category: Str,
@@ -242,7 +243,7 @@ export const ActivityStream = Schema.Struct({
 export type ActivityStream = typeof ActivityStream.Type
 
 export const Message = Schema.Struct({
-  id: Schema.Number,
+  id: AnswerId,
   athlete_id: Str,
   name: Str,
   created: Str,
@@ -252,7 +253,7 @@ export const Message = Schema.Struct({
 })
 export type Message = typeof Message.Type
 
-export const NewMessage = Schema.Struct({ id: Schema.Number })
+export const NewMessage = Schema.Struct({ id: AnswerId })
 
 export const CustomItemType = Schema.Literal(
   "FITNESS_CHART",
@@ -272,7 +273,7 @@ export const CustomItemType = Schema.Literal(
 export const Visibility = Schema.Literal("PRIVATE", "FOLLOWERS", "PUBLIC")
 
 export const CustomItem = Schema.Struct({
-  id: Schema.Number,
+  id: AnswerId,
   athlete_id: Str,
   type: Str,
   visibility: Str,

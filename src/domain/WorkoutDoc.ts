@@ -7,6 +7,7 @@
  * repeats).
  */
 import { Either, Schema } from "effect"
+import { boundedList, boundedText } from "./Limits.js"
 
 const Int = (min: number, max: number) => Schema.Number.pipe(Schema.int(), Schema.between(min, max))
 const Positive = Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(1_000_000))
@@ -69,7 +70,7 @@ export interface Step {
 
 // One recursive step: its JSON Schema is a single definition; the converter bounds the nesting.
 const StepSchema: Schema.Schema<Step> = Schema.Struct({
-  text: opt(Schema.String.pipe(Schema.maxLength(120))),
+  text: opt(boundedText(120)),
   duration: opt(Int(1, 86_400).annotations({ description: "seconds" })),
   distance: opt(Positive),
   distance_unit: opt(Schema.Literal("m", "km", "mi", "yd").annotations({ description: "m (default) is metres" })),
@@ -82,12 +83,12 @@ const StepSchema: Schema.Schema<Step> = Schema.Struct({
   pace: opt(Target),
   cadence: opt(Target),
   reps: opt(Int(1, 100)),
-  steps: opt(Schema.Array(Schema.suspend(() => StepSchema)).pipe(Schema.maxItems(50)))
+  steps: opt(boundedList(Schema.suspend(() => StepSchema), 50, "steps"))
 }).annotations({ identifier: "Step" })
 
 /** Steps, repeats (`reps` + `steps`, nested at most twice) and targets; see the converter for what it accepts. */
 export const WorkoutDoc = Schema.Struct({
-  steps: Schema.Array(StepSchema).pipe(Schema.minItems(1), Schema.maxItems(100))
+  steps: boundedList(StepSchema, 100, "steps", 1)
 }).annotations({ description: "Steps: duration or distance, one target, or reps with nested steps (2 levels)" })
 export type WorkoutDoc = typeof WorkoutDoc.Type
 

@@ -6,7 +6,7 @@
 import { Config, ConfigError, Duration, Effect, Either, Layer, LogLevel, Redacted, Schema } from "effect"
 import { DEMO_ATHLETE_ID } from "../demo/DemoIdentity.js"
 import { AthleteId } from "../domain/Ids.js"
-import { flag, fromSchema, oneOf } from "./ConfigValues.js"
+import { flag, fromSchema, oneOf, whole } from "./ConfigValues.js"
 
 export const Transport = Schema.Literal("stdio", "http", "sse")
 export type Transport = typeof Transport.Type
@@ -78,7 +78,9 @@ const common = Config.all({
     "a whole number of requests per second from 1 to 1000, or 0 for no pacing"
   ).pipe(Config.withDefault(10)),
   requestTimeout: positiveMillis("INTERVALS_REQUEST_TIMEOUT_MS", 15_000),
-  deadline: positiveMillis("INTERVALS_DEADLINE_MS", 45_000)
+  deadline: positiveMillis("INTERVALS_DEADLINE_MS", 45_000),
+  maxResponseBytes: whole("INTERVALS_MAX_RESPONSE_BYTES", 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, "bytes"),
+  maxAnswerChars: whole("MCP_MAX_ANSWER_CHARS", 200_000, 2_000, 10_000_000, "characters")
 })
 
 export const DEFAULT_BASE_URL = "https://intervals.icu/api/v1"
@@ -135,6 +137,8 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
         logLevel: values.logLevel ?? LogLevel.Info,
         requestTimeout: values.requestTimeout ?? Duration.seconds(15),
         deadline: values.deadline ?? Duration.seconds(45),
+        maxResponseBytes: values.maxResponseBytes ?? 8 * 1024 * 1024,
+        maxAnswerChars: values.maxAnswerChars ?? 200_000,
         demo: values.demo ?? false
       })
     )

@@ -51,7 +51,7 @@ export const flag = (name: string) =>
 
 /** A whole number in a range, `fallback` when unset. */
 export const whole = (name: string, fallback: number, min: number, max: number, what: string) =>
-  Config.string(name).pipe(
+  text(name).pipe(
     Config.withDefault(String(fallback)),
     Config.mapOrFail((raw) => {
       const value = Number(raw.trim())

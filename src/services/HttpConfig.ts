@@ -12,6 +12,9 @@ export const isLoopback = (host: string): boolean =>
 
 export const isWildcard = (host: string): boolean => host === "0.0.0.0" || host === "::" || host === "[::]"
 
+/** A server key beyond loopback must be at least this long (32 random characters are ~190 bits). */
+export const MIN_KEY_LENGTH = 32
+
 export const GENERATE_KEY = "node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\""
 
 export class HttpConfig extends Effect.Service<HttpConfig>()("HttpConfig", {
@@ -32,7 +35,16 @@ export class HttpConfig extends Effect.Service<HttpConfig>()("HttpConfig", {
       shutdownGrace: whole("MCP_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, "milliseconds").pipe(
         Config.map(Duration.millis)
       ),
-      maxBodyBytes: whole("MCP_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024, "bytes")
+      maxBodyBytes: whole("MCP_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024, "bytes"),
+      maxSessions: whole("MCP_MAX_SESSIONS", 200, 1, 100_000, "a number of sessions"),
+      headersTimeout: whole("MCP_HEADERS_TIMEOUT_MS", 10_000, 100, 600_000, "milliseconds").pipe(
+        Config.map(Duration.millis)
+      ),
+      requestTimeout: whole("MCP_REQUEST_TIMEOUT_MS", 30_000, 100, 3_600_000, "milliseconds").pipe(
+        Config.map(Duration.millis)
+      ),
+      maxConnectionsPerClient: whole("MCP_MAX_CONNECTIONS_PER_CLIENT", 64, 1, 100_000, "a number of connections"),
+      authFailuresPerMinute: whole("MCP_AUTH_FAILURES_PER_MINUTE", 10, 1, 100_000, "a number of failures")
     })
     if (Option.isNone(config.serverKey) && !isLoopback(config.host) && !config.allowUnauthenticated) {
       return yield* Effect.fail(
@@ -41,6 +53,17 @@ export class HttpConfig extends Effect.Service<HttpConfig>()("HttpConfig", {
           `MCP_HOST=${config.host} makes the server reachable from other machines, and MCP_SERVER_API_KEY is not ` +
             `set: anyone who reaches it could read your Intervals.icu data. Set MCP_SERVER_API_KEY (generate one ` +
             `with ${GENERATE_KEY}), or set MCP_ALLOW_UNAUTHENTICATED=true if something else guards it.`
+        )
+      )
+    }
+    const key = Option.map(config.serverKey, (k) => Redacted.value(k).trim())
+    if (Option.isSome(key) && key.value.length < MIN_KEY_LENGTH && !isLoopback(config.host)) {
+      return yield* Effect.fail(
+        ConfigError.InvalidData(
+          [],
+          `MCP_SERVER_API_KEY is ${key.value.length} characters long, and MCP_HOST=${config.host} makes the server ` +
+            `reachable from other machines: a key that short can be guessed. Use at least ${MIN_KEY_LENGTH} random ` +
+            `characters; generate one with ${GENERATE_KEY}`
         )
       )
     }

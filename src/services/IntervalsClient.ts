@@ -4,20 +4,18 @@
  */
 import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
 import {
-  Cache,
+  Clock,
   Duration,
   Effect,
   Either,
-  Equal,
-  Exit,
-  Hash,
-  ParseResult,
+  type ParseResult,
   RateLimiter,
   Redacted,
   Schedule,
-  Schema
+  Schema,
+  Stream
 } from "effect"
-import type { ActivityId, AthleteId, EventId, LocalDate } from "../domain/Ids.js"
+import { type ActivityId, type AthleteId, idValue, type LocalDate } from "../domain/Ids.js"
 import {
   Activity,
   ActivityStream,
@@ -41,6 +39,7 @@ import {
   IntervalsRateLimited,
   IntervalsRejected,
   IntervalsTimeout,
+  IntervalsTooLarge,
   IntervalsUnauthorized,
   IntervalsUnavailable,
   IntervalsWriteUnconfirmed,
@@ -48,8 +47,13 @@ import {
 } from "../domain/IntervalsError.js"
 import { Version } from "../Version.js"
 import { AppConfig } from "./AppConfig.js"
+import { decodeLeniently, decoderOf, quoteLongIds, summarise } from "./Decoding.js"
+import { makeReadCache } from "./ReadCache.js"
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE"
+
+/** A numeric id as it goes in a path: exact digits, or a number from an answer. */
+type Id = string | number
 
 export interface RequestOptions<A, I> {
   readonly method: Method
@@ -60,6 +64,8 @@ export interface RequestOptions<A, I> {
   readonly schema: Schema.Schema<A, I>
   /** False for reads too big to keep (streams): the cache holds many small answers, never a few huge ones. */
   readonly cacheable?: boolean
+  /** The most bytes of the answer to read (default: INTERVALS_MAX_RESPONSE_BYTES). */
+  readonly maxBytes?: number
 }
 
 /** How many times a request may be repeated after its first attempt. */
@@ -105,34 +111,23 @@ const parseRetryAfter = (header: string | undefined, now: number): number | unde
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000))
 }
 
-/** The `error` (or `message`) of an Intervals.icu error body, or a short excerpt of whatever came back. */
+/** The `error` (or `message`) of an Intervals.icu error body, or a short excerpt of a body that is not JSON. */
 const errorDetail = (body: string): string | undefined => {
+  let json: unknown
   try {
-    const json: unknown = JSON.parse(body)
-    const first = Array.isArray(json) ? json[0] : json
-    if (typeof first === "object" && first !== null) {
-      const record = first as Record<string, unknown>
-      const text = record["error"] ?? record["message"]
-      if (typeof text === "string") return text
-    }
-    if (typeof json === "string") return json
+    json = JSON.parse(body)
   } catch {
-    // not JSON: an HTML error page from a proxy, for instance
+    // Not JSON: an HTML error page from a proxy, for instance.
+    const text = body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim()
+    return text === "" ? undefined : text.slice(0, 200)
   }
-  const text = body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim()
-  return text === "" ? undefined : text.slice(0, 200)
-}
-
-/** The first problem at each of the first three places, as "list.0.secs.0: Expected number, actual \"1s\"". */
-const formatParseError = (error: ParseResult.ParseError): string => {
-  // A nullable, optional field reports one issue per member of its union (number, null, undefined); the first is
-  // the one that says what was expected.
-  const byPath = new Map<string, string>()
-  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
-    const path = issue.path.join(".")
-    if (!byPath.has(path)) byPath.set(path, issue.message)
+  const first = Array.isArray(json) ? json[0] : json
+  if (typeof first === "object" && first !== null) {
+    const record = first as Record<string, unknown>
+    const text = record["error"] ?? record["message"]
+    if (typeof text === "string") return text.slice(0, 300)
   }
-  return [...byPath].slice(0, 3).map(([path, message]) => (path === "" ? message : `${path}: ${message}`)).join("; ")
+  return typeof json === "string" ? json.slice(0, 300) : undefined
 }
 
 const statusError = (
@@ -154,27 +149,30 @@ const statusError = (
       const retryAfterSeconds = parseRetryAfter(response.headers["retry-after"], now)
       return new IntervalsRateLimited({ ...request, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) })
     }
-    default:
-      return status >= 500
-        ? new IntervalsUnavailable({ ...request, status, ...(detail ? { detail } : {}) })
-        : new IntervalsRejected({ ...request, status, detail: detail ?? `HTTP ${status}` })
+    default: {
+      if (status >= 500) return new IntervalsUnavailable({ ...request, status, ...(detail ? { detail } : {}) })
+      const location = response.headers["location"]
+      return new IntervalsRejected({
+        ...request,
+        status,
+        detail: detail ?? `HTTP ${status}`,
+        ...(status >= 300 && status < 400 && location ? { location: location.slice(0, 300) } : {})
+      })
+    }
   }
 }
 
 const segment = (value: string | number): string => encodeURIComponent(String(value))
 
-/**
- * Body decoders, built once per schema: building one compiles the schema, which costs more than decoding a
- * typical answer.
- */
-const decoders = new WeakMap<Schema.Schema.Any, (body: string) => Either.Either<unknown, ParseResult.ParseError>>()
+/** Decoders, built once per schema: building one compiles the schema, which costs more than decoding an answer. */
+const decoders = new WeakMap<Schema.Schema.Any, (input: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
 const decoderFor = <A, I>(schema: Schema.Schema<A, I>) => {
   let decoder = decoders.get(schema)
   if (decoder === undefined) {
-    decoder = Schema.decodeUnknownEither(Schema.parseJson(schema))
+    decoder = decoderOf(schema)
     decoders.set(schema, decoder)
   }
-  return decoder as (body: string) => Either.Either<A, ParseResult.ParseError>
+  return decoder as (input: unknown) => Either.Either<A, ParseResult.ParseError>
 }
 
 // Response schemas, made once.
@@ -236,21 +234,55 @@ const invalidatedBy = (path: string): RegExp => {
   return /^/
 }
 
-/** A cached read: equal when the URL is, carrying what is needed to perform it. */
-class ReadKey implements Equal.Equal {
-  constructor(readonly url: string, readonly options: RequestOptions<unknown, unknown>) {}
-  [Equal.symbol](that: Equal.Equal): boolean {
-    return that instanceof ReadKey && that.url === this.url
-  }
-  [Hash.symbol](): number {
-    return Hash.string(this.url)
-  }
-}
+/**
+ * Which endpoint a path is, with its ids left out (`/athlete/*\/wellness`, `/activity/*\/streams`): the unit of the
+ * bulkheads, so that a slow or hanging endpoint holds only its own share of the connections.
+ */
+export const endpointOf = (path: string): string =>
+  path.replace(/^\/(athlete|activity)\/[^/]+/, "/$1/*").replace(/\/\d+(?=\/|$)/g, "/*")
+
+/** Requests one endpoint may have in flight at once; the others wait their turn without holding a connection. */
+export const PER_ENDPOINT = 4
 
 const urlOf = (path: string, query: Record<string, string>) => {
   const search = new URLSearchParams(query).toString()
   return search === "" ? path : `${path}?${search}`
 }
+
+/** What went wrong with a write, in a few words, for "did not confirm the write (…)". */
+const reasonOf = (error: IntervalsError): string => {
+  switch (error._tag) {
+    case "IntervalsTimeout":
+      return `no answer within ${error.millis} ms`
+    case "IntervalsUnavailable":
+      return `HTTP ${error.status}${error.detail ? `: ${error.detail}` : ""}`
+    case "IntervalsNetworkError":
+      return `the connection failed: ${error.detail}`
+    case "IntervalsMalformedResponse":
+      return `its answer could not be read: ${error.detail}`
+    case "IntervalsTooLarge":
+      return "its answer was too large to read"
+    default:
+      return error.message
+  }
+}
+
+/** The failure with how many attempts it took, for the errors that say so. */
+const withAttempts = (error: IntervalsError, attempts: number): IntervalsError => {
+  const { method, path } = error
+  switch (error._tag) {
+    case "IntervalsUnavailable":
+      return new IntervalsUnavailable({ method, path, status: error.status, attempts, ...(error.detail ? { detail: error.detail } : {}) })
+    case "IntervalsTimeout":
+      return new IntervalsTimeout({ method, path, millis: error.millis, attempts })
+    case "IntervalsNetworkError":
+      return new IntervalsNetworkError({ method, path, detail: error.detail, attempts })
+    default:
+      return error
+  }
+}
+
+const utf8 = new TextDecoder()
 
 export class IntervalsClient extends Effect.Service<IntervalsClient>()("IntervalsClient", {
   scoped: Effect.gen(function*() {
@@ -281,40 +313,99 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
         algorithm: "token-bucket"
       })
 
-    /** One attempt: send, read the whole body within the request timeout, map the status, decode. */
+    const bulkheads = new Map<string, Effect.Semaphore>()
+    const bulkhead = (path: string): Effect.Semaphore => {
+      const endpoint = endpointOf(path)
+      let semaphore = bulkheads.get(endpoint)
+      if (semaphore === undefined) {
+        semaphore = Effect.unsafeMakeSemaphore(PER_ENDPOINT)
+        bulkheads.set(endpoint, semaphore)
+      }
+      return semaphore
+    }
+
+    /**
+     * The body, read up to `limit` bytes: a declared length over it is refused unread, and reading stops (and the
+     * connection is dropped) as soon as the bytes pass it.
+     */
+    const readBody = (
+      response: HttpClientResponse.HttpClientResponse,
+      limit: number,
+      described: { readonly method: Method; readonly path: string }
+    ): Effect.Effect<string, IntervalsError> => {
+      const tooLarge = new IntervalsTooLarge({ ...described, limitBytes: limit })
+      const declared = Number(response.headers["content-length"])
+      if (Number.isFinite(declared) && declared > limit) return Effect.fail(tooLarge)
+      return response.stream.pipe(
+        Stream.mapError((error) => new IntervalsNetworkError({ ...described, detail: error.message.slice(0, 200) })),
+        Stream.runFoldEffect({ size: 0, chunks: [] as Array<Uint8Array> }, (read, chunk) => {
+          read.size += chunk.length
+          read.chunks.push(chunk)
+          return read.size > limit ? Effect.fail(tooLarge) : Effect.succeed(read)
+        }),
+        Effect.map(({ chunks }) => (chunks.length === 1 ? utf8.decode(chunks[0]) : Buffer.concat(chunks).toString("utf8")))
+      )
+    }
+
+    /** The decoded answer, lenient with what the API gets wrong; repairs are logged, never silent. */
+    const decode = <A, I>(
+      options: RequestOptions<A, I>,
+      body: string
+    ): Effect.Effect<A, IntervalsMalformedResponse> => {
+      const described = { method: options.method, path: options.path }
+      // A 204 (or an empty 200) decodes as `null`, for the writes that answer nothing.
+      if (body.trim() === "") {
+        return Either.match(decoderFor(options.schema)(null), {
+          onLeft: () => Effect.fail(new IntervalsMalformedResponse({ ...described, detail: "an empty answer" })),
+          onRight: Effect.succeed
+        })
+      }
+      let json: unknown
+      try {
+        json = JSON.parse(quoteLongIds(body))
+      } catch {
+        const excerpt = body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 80)
+        return Effect.fail(
+          new IntervalsMalformedResponse({
+            ...described,
+            detail: `an answer that is not JSON (${body.length} characters${excerpt ? `: "${excerpt}"` : ""})`
+          })
+        )
+      }
+      return Either.match(decodeLeniently(decoderFor(options.schema), json), {
+        onLeft: (error) => Effect.fail(new IntervalsMalformedResponse({ ...described, detail: summarise(error, json) })),
+        onRight: ({ repairs, value }) =>
+          repairs.length === 0 ? Effect.succeed(value) : Effect.as(
+            Effect.logDebug("intervals answer repaired").pipe(
+              Effect.annotateLogs({ ...described, repairs: repairs.slice(0, 5).join("; "), count: repairs.length })
+            ),
+            value
+          )
+      })
+    }
+
+    /** One attempt: send, read the body (bounded) within the request timeout, map the status, decode. */
     const attempt = <A, I>(options: RequestOptions<A, I>, request: HttpClientRequest.HttpClientRequest) => {
       const described = { method: options.method, path: options.path }
+      const limit = options.maxBytes ?? config.maxResponseBytes
       return http.execute(request).pipe(
-        Effect.flatMap((response) =>
-          Effect.map(response.text, (body) => ({ response, body }))
-        ),
-        Effect.catchAll((error) =>
-          Effect.fail(new IntervalsNetworkError({ ...described, detail: error.message.slice(0, 200) }))
-        ),
+        Effect.mapError((error) => new IntervalsNetworkError({ ...described, detail: error.message.slice(0, 200) })),
+        Effect.flatMap((response) => Effect.map(readBody(response, limit, described), (body) => ({ response, body }))),
         Effect.timeoutFail({
           duration: config.requestTimeout,
           onTimeout: () => new IntervalsTimeout({ ...described, millis: requestMillis })
         }),
         Effect.flatMap(({ body, response }) =>
-          Effect.clockWith((clock) => clock.currentTimeMillis).pipe(
-            Effect.flatMap((now): Effect.Effect<A, IntervalsError> => {
-              if (response.status < 200 || response.status >= 300) {
-                return Effect.fail(statusError(described, response, body, now))
-              }
-              // A 204 (or an empty 200) decodes as `null`, for the writes that answer nothing.
-              const decoded = decoderFor(options.schema)(body === "" ? "null" : body)
-              return Either.match(decoded, {
-                onLeft: (error) =>
-                  Effect.fail(new IntervalsMalformedResponse({ ...described, detail: formatParseError(error) })),
-                onRight: Effect.succeed
-              })
-            }),
-            Effect.tap(() =>
-              Effect.logDebug("intervals request").pipe(
-                Effect.annotateLogs({ method: options.method, path: options.path, status: response.status })
-              )
-            )
-          )
+          Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<A, IntervalsError> =>
+            response.status < 200 || response.status >= 300
+              ? Effect.fail(statusError(described, response, body, now))
+              : decode(options, body).pipe(
+                Effect.tap(() =>
+                  Effect.logDebug("intervals request").pipe(
+                    Effect.annotateLogs({ method: options.method, path: options.path, status: response.status })
+                  )
+                )
+              ))
         )
       )
     }
@@ -326,69 +417,62 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
         ).map(([key, value]) => [key, String(value)])
       )
 
-    /** One request to Intervals.icu with the retry, timeout and deadline policies; never cached. */
+    /** One request to Intervals.icu with the bulkhead, pacing, retry, timeout and deadline policies; never cached. */
     const send = <A, I>(options: RequestOptions<A, I>): Effect.Effect<A, IntervalsError> => {
       const query = queryOf(options as RequestOptions<unknown, unknown>)
       const base = HttpClientRequest.make(options.method)(options.path).pipe(HttpClientRequest.setUrlParams(query))
       const request = options.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, options.body)
-      // Every attempt, retries included, waits its turn in the shared limiter.
-      return limiter(attempt(options, request)).pipe(
+      const slots = bulkhead(options.path)
+      let attempts = 0
+      // Every attempt, retries included, waits for a slot of its endpoint, then its turn in the shared limiter.
+      return slots.withPermits(1)(limiter(Effect.suspend(() => {
+        attempts++
+        return attempt(options, request)
+      }))).pipe(
         Effect.retry(retrySchedule(isRetryableFor(options.method))),
         Effect.timeoutFail({
           duration: config.deadline,
           onTimeout: () => new IntervalsTimeout({ method: options.method, path: options.path, millis: deadlineMillis })
         }),
-        // A write that failed after reaching Intervals.icu may have happened: say so instead of "try again".
-        Effect.mapError((error): IntervalsError =>
-          options.method !== "GET" && error._tag !== "IntervalsRateLimited" && isTransient(error)
-            ? new IntervalsWriteUnconfirmed({ method: options.method, path: options.path, reason: error.message })
-            : error
-        ),
+        Effect.mapError((error): IntervalsError => {
+          // A write that failed after reaching Intervals.icu may have happened: say so instead of "try again".
+          if (options.method !== "GET" && error._tag !== "IntervalsRateLimited" && (isTransient(error) ||
+            error._tag === "IntervalsMalformedResponse" || error._tag === "IntervalsTooLarge"))
+          {
+            return new IntervalsWriteUnconfirmed({ method: options.method, path: options.path, reason: reasonOf(error) })
+          }
+          return attempts > 1 ? withAttempts(error, attempts) : error
+        }),
         Effect.tapError((error) =>
           Effect.logWarning("intervals request failed").pipe(
-            Effect.annotateLogs({ method: options.method, path: options.path, error: error._tag })
+            Effect.annotateLogs({ method: options.method, path: options.path, error: error._tag, attempts })
           )
         ),
         Effect.withSpan("IntervalsClient.send", { attributes: { method: options.method, path: options.path } })
       )
     }
 
-    // Identical reads in flight share one request (the cache coalesces lookups of one key), and a read is kept
-    // for `freshness(path)`. A failure is not kept.
-    const reads = yield* Cache.makeWith({
-      capacity: 500,
-      lookup: (key: ReadKey) =>
-        Effect.map(send(key.options), (value) => ({ value, ttl: freshness(key.options.path) })),
-      timeToLive: (exit) => (Exit.isSuccess(exit) ? exit.value.ttl : Duration.zero)
-    })
+    const reads = yield* makeReadCache({ capacity: 500 })
 
-    const invalidateAfter = (path: string) =>
-      Effect.flatMap(reads.keys, (keys) => {
-        const changed = invalidatedBy(path)
-        return Effect.forEach(keys.filter((key) => changed.test(key.url)), (key) => reads.invalidate(key), {
-          discard: true
-        })
-      })
+    const invalidateAfter = (path: string) => {
+      const changed = invalidatedBy(path)
+      return reads.invalidate((url) => changed.test(url))
+    }
 
     const execute = <A, I>(options: RequestOptions<A, I>): Effect.Effect<A, IntervalsError> => {
       if (options.method !== "GET") {
         return send(options).pipe(Effect.tap(() => config.cache ? invalidateAfter(options.path) : Effect.void))
       }
-      if (!config.cache || options.cacheable === false) return send(options)
-      const key = new ReadKey(
-        urlOf(options.path, queryOf(options as RequestOptions<unknown, unknown>)),
-        options as RequestOptions<unknown, unknown>
-      )
-      return reads.get(key).pipe(
-        Effect.map((entry) => entry.value as A),
-        Effect.tapError(() => reads.invalidate(key))
-      )
+      if (!config.cache) return send(options)
+      const url = urlOf(options.path, queryOf(options as RequestOptions<unknown, unknown>))
+      // Streams are shared while in flight but never kept: the cache holds many small answers, not a few huge ones.
+      return reads.get(url, options.cacheable === false ? Duration.zero : freshness(options.path), send(options))
     }
 
     return {
       execute,
       /** Forgets every cached read (for tests and benchmarks). */
-      clearCache: reads.invalidateAll,
+      clearCache: reads.invalidate(() => true),
       athlete: (athleteId: AthleteId) => execute({ method: "GET", path: `/athlete/${segment(athleteId)}`, schema: Athlete }),
       activities: (athleteId: AthleteId, oldest: LocalDate, newest: LocalDate) =>
         execute({
@@ -417,28 +501,28 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           query: { oldest, newest },
           schema: Events
         }),
-      event: (athleteId: AthleteId, eventId: EventId) =>
+      event: (athleteId: AthleteId, eventId: Id) =>
         execute({ method: "GET", path: `/athlete/${segment(athleteId)}/events/${segment(eventId)}`, schema: Event }),
       createEvent: (athleteId: AthleteId, body: Record<string, unknown>) =>
         execute({ method: "POST", path: `/athlete/${segment(athleteId)}/events`, body, schema: Event }),
-      updateEvent: (athleteId: AthleteId, eventId: EventId, body: Record<string, unknown>) =>
+      updateEvent: (athleteId: AthleteId, eventId: Id, body: Record<string, unknown>) =>
         execute({
           method: "PUT",
           path: `/athlete/${segment(athleteId)}/events/${segment(eventId)}`,
           body,
           schema: Event
         }),
-      deleteEvent: (athleteId: AthleteId, eventId: EventId) =>
+      deleteEvent: (athleteId: AthleteId, eventId: Id) =>
         execute({
           method: "DELETE",
           path: `/athlete/${segment(athleteId)}/events/${segment(eventId)}`,
           schema: Schema.Unknown
         }),
-      deleteEvents: (athleteId: AthleteId, eventIds: ReadonlyArray<number>) =>
+      deleteEvents: (athleteId: AthleteId, eventIds: ReadonlyArray<Id>) =>
         execute({
           method: "PUT",
           path: `/athlete/${segment(athleteId)}/events/bulk-delete`,
-          body: eventIds.map((id) => ({ id })),
+          body: eventIds.map((id) => ({ id: idValue(id) })),
           schema: DeleteEventsResponse
         }),
       streams: (activityId: ActivityId, types: ReadonlyArray<string>) =>
@@ -447,7 +531,9 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           path: `/activity/${segment(activityId)}/streams`,
           query: { types: types.join(",") },
           schema: Streams,
-          cacheable: false
+          cacheable: false,
+          // A long activity's streams are large: they may be four times the usual limit.
+          maxBytes: config.maxResponseBytes * 4
         }),
       messages: (activityId: ActivityId) =>
         execute({ method: "GET", path: `/activity/${segment(activityId)}/messages`, schema: Messages }),
@@ -464,7 +550,7 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           path: `/athlete/${segment(athleteId)}/custom-item`,
           schema: CustomItems
         }),
-      customItem: (athleteId: AthleteId, itemId: number) =>
+      customItem: (athleteId: AthleteId, itemId: Id) =>
         execute({
           method: "GET",
           path: `/athlete/${segment(athleteId)}/custom-item/${segment(itemId)}`,
@@ -472,14 +558,14 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
         }),
       createCustomItem: (athleteId: AthleteId, body: Record<string, unknown>) =>
         execute({ method: "POST", path: `/athlete/${segment(athleteId)}/custom-item`, body, schema: CustomItem }),
-      updateCustomItem: (athleteId: AthleteId, itemId: number, body: Record<string, unknown>) =>
+      updateCustomItem: (athleteId: AthleteId, itemId: Id, body: Record<string, unknown>) =>
         execute({
           method: "PUT",
           path: `/athlete/${segment(athleteId)}/custom-item/${segment(itemId)}`,
           body,
           schema: CustomItem
         }),
-      deleteCustomItem: (athleteId: AthleteId, itemId: number) =>
+      deleteCustomItem: (athleteId: AthleteId, itemId: Id) =>
         execute({
           method: "DELETE",
           path: `/athlete/${segment(athleteId)}/custom-item/${segment(itemId)}`,

@@ -2,7 +2,8 @@
  * More of one activity: its recorded streams, summarised, and its comments.
  */
 import { Effect, Schema } from "effect"
-import { ActivityId } from "../domain/Ids.js"
+import { ActivityId, AnswerId } from "../domain/Ids.js"
+import { boundedText } from "../domain/Limits.js"
 import type { ActivityStream } from "../domain/Intervals.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
@@ -126,7 +127,7 @@ export const getActivityStreams = make({
 // Comments
 
 const MessageView = Schema.Struct({
-  id: Schema.Number,
+  id: AnswerId,
   author: optional(Schema.String),
   created: optional(Schema.String),
   content: Schema.String
@@ -177,11 +178,11 @@ export const addActivityMessage = make({
   },
   input: Schema.Struct({
     activity_id: ActivityId,
-    content: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(4000)).annotations({
+    content: boundedText(4000, 1).annotations({
       description: "The comment's text"
     })
   }),
-  output: Schema.Struct({ activity_id: Schema.String, message_id: Schema.Number }),
+  output: Schema.Struct({ activity_id: Schema.String, message_id: AnswerId }),
   run: Effect.fn("add_activity_message")(function*(input) {
     const client = yield* IntervalsClient
     const created = yield* client.addMessage(input.activity_id, input.content)

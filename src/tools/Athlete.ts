@@ -3,6 +3,7 @@
  */
 import { Effect, Schema } from "effect"
 import type { PowerCurve } from "../domain/Intervals.js"
+import { boundedList } from "../domain/Limits.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, dateParam, orderedDates, resolveAthlete, resolveWindow } from "./Params.js"
@@ -10,10 +11,7 @@ import { compact, make, optional, ToolFailure } from "./Tool.js"
 
 const DEFAULT_DURATIONS = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600]
 
-const Durations = Schema.Array(Schema.Number.pipe(Schema.int(), Schema.between(1, 86_400))).pipe(
-  Schema.minItems(1),
-  Schema.maxItems(40)
-)
+const Durations = boundedList(Schema.Number.pipe(Schema.int(), Schema.between(1, 86_400)), 40, "durations", 1)
 
 const CurvePoint = Schema.Struct({
   secs: Schema.Number,

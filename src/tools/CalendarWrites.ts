@@ -9,6 +9,7 @@
 import { Effect, Either, Schema } from "effect"
 import { type AthleteId, EventId, LocalDate } from "../domain/Ids.js"
 import type { Event } from "../domain/Intervals.js"
+import { boundedList, boundedText } from "../domain/Limits.js"
 import { countSteps, toWorkoutText, WorkoutDoc } from "../domain/WorkoutDoc.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { AthleteCalendar } from "../services/AthleteCalendar.js"
@@ -35,9 +36,9 @@ export const Category = Schema.Literal(
   "SET_FITNESS"
 )
 
-const Tags = Schema.Array(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(50))).pipe(Schema.maxItems(20))
+const Tags = boundedList(boundedText(50, 1), 20, "tags")
 const Text = (max: number, description: string) =>
-  optional(Schema.String.pipe(Schema.maxLength(max)).annotations({ description }))
+  optional(boundedText(max).annotations({ description }))
 
 const midnight = (date: LocalDate) => `${date}T00:00:00`
 
@@ -84,10 +85,37 @@ const save = (
       if (Object.keys(fields).length === 0) {
         return yield* fail("Nothing to update: give at least one field to change besides event_id.")
       }
+      yield* guardPast(athleteId, eventId, fields["start_date_local"] as string | undefined)
       saved = yield* client.updateEvent(athleteId, eventId, fields)
     }
     const { event, parsed } = yield* readBack(athleteId, saved, expectSteps)
     return { action: eventId === undefined ? "created" as const : "updated" as const, event: detail(event), parsed }
+  })
+
+const SAFE_RULE = "INTERVALS_WRITE_MODE=safe never changes, moves or deletes an event dated before today; " +
+  "the server's owner can run it with INTERVALS_WRITE_MODE=full to allow that."
+
+/**
+ * In safe mode, the past of the calendar is read-only: an event dated before today (in the athlete's timezone) is
+ * not changed, and no event is moved before today (where it could no longer be changed or deleted).
+ */
+const guardPast = (athleteId: AthleteId, eventId: EventId, newStart: string | undefined) =>
+  Effect.gen(function*() {
+    if ((yield* AppConfig).writeMode === "full") return
+    const today = yield* Effect.flatMap(AthleteCalendar, (calendar) => calendar.today(athleteId))
+    const event = yield* Effect.flatMap(IntervalsClient, (client) => client.event(athleteId, eventId))
+    if (isPast(event, today)) {
+      return yield* fail(
+        `Not changed: event ${event.id} ("${event.name ?? ""}") is dated ${Format.datePart(event.start_date_local)}, ` +
+          `before today (${today}) in the athlete's timezone. ${SAFE_RULE}`
+      )
+    }
+    if (newStart !== undefined && newStart.slice(0, 10) < today) {
+      return yield* fail(
+        `Not changed: moving event ${event.id} ("${event.name ?? ""}") to ${newStart.slice(0, 10)} would put it ` +
+          `before today (${today}). ${SAFE_RULE}`
+      )
+    }
   })
 
 const WriteOutput = Schema.Struct({
@@ -109,7 +137,8 @@ const renderWrite = (out: WriteOutput) =>
     !out.event.workout_steps && out.event.description && `Description: ${out.event.description}`
   ].filter((line): line is string => typeof line === "string").join("\n")
 
-const MODES = "Allowed in INTERVALS_WRITE_MODE safe (default) and full; not registered in read-only."
+const MODES = "In INTERVALS_WRITE_MODE safe (default) an event dated before today is never changed and none is moved " +
+  "before today; full has no such limit; read-only does not register this tool."
 
 // ---------------------------------------------------------------------------------------------------------------
 // add_or_update_event
@@ -267,8 +296,7 @@ export const deleteEvent = make({
       if (isPast(event, today)) {
         return yield* fail(
           `Not deleted: event ${event.id} ("${event.name ?? ""}") is dated ${Format.datePart(event.start_date_local)}, ` +
-            `before today (${today}) in the athlete's timezone, and INTERVALS_WRITE_MODE=safe only deletes events from ` +
-            "today on. Past events stay unless the server runs with INTERVALS_WRITE_MODE=full."
+            `before today (${today}) in the athlete's timezone. ${SAFE_RULE}`
         )
       }
     }

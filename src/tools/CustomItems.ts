@@ -2,6 +2,8 @@
  * Custom items: the athlete's own charts, fields, streams and zones.
  */
 import { Effect, Schema } from "effect"
+import { AnswerId, ItemId } from "../domain/Ids.js"
+import { boundedText } from "../domain/Limits.js"
 import { CustomItemType, Visibility } from "../domain/Intervals.js"
 import type { CustomItem } from "../domain/Intervals.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
@@ -9,10 +11,6 @@ import * as Format from "./Format.js"
 import { athleteIdParam, resolveAthlete } from "./Params.js"
 import { compact, make, optional, ToolFailure } from "./Tool.js"
 
-const ItemId = Schema.Number.pipe(Schema.int(), Schema.between(1, Number.MAX_SAFE_INTEGER)).annotations({
-  description: "Custom item id (from get_custom_items)",
-  message: (issue) => ({ message: `expected a numeric item id such as 123, got ${JSON.stringify(issue.actual)}`, override: true })
-})
 
 /** `content` arrives as JSON text and must be a JSON object. */
 const Content = Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.Unknown })).annotations({
@@ -21,7 +19,7 @@ const Content = Schema.parseJson(Schema.Record({ key: Schema.String, value: Sche
 })
 
 const ItemSummary = Schema.Struct({
-  id: Schema.Number,
+  id: AnswerId,
   name: optional(Schema.String),
   item_type: optional(Schema.String),
   visibility: optional(Schema.String),
@@ -109,10 +107,10 @@ export const createCustomItem = make({
   annotations: writeAnnotations("Create a custom item", false, false),
   input: Schema.Struct({
     athlete_id: athleteIdParam,
-    name: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200)),
+    name: boundedText(200, 1),
     item_type: CustomItemType,
     content: Content,
-    description: optional(Schema.String.pipe(Schema.maxLength(5000))),
+    description: optional(boundedText(5000)),
     visibility: optional(Visibility.annotations({ description: "Default PRIVATE" }))
   }),
   output: ItemDetail,
@@ -139,10 +137,10 @@ export const updateCustomItem = make({
   input: Schema.Struct({
     item_id: ItemId,
     athlete_id: athleteIdParam,
-    name: optional(Schema.String.pipe(Schema.minLength(1), Schema.maxLength(200))),
+    name: optional(boundedText(200, 1)),
     item_type: optional(CustomItemType),
     content: optional(Content),
-    description: optional(Schema.String.pipe(Schema.maxLength(5000))),
+    description: optional(boundedText(5000)),
     visibility: optional(Visibility)
   }),
   output: ItemDetail,

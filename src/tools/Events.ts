@@ -2,7 +2,7 @@
  * The calendar: planned workouts, races, notes and other events.
  */
 import { Effect, Schema } from "effect"
-import { EventId } from "../domain/Ids.js"
+import { AnswerId, EventId } from "../domain/Ids.js"
 import type { Event, Target, WorkoutStep } from "../domain/Intervals.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
@@ -13,7 +13,7 @@ const Num = optional(Schema.Number)
 const Str = optional(Schema.String)
 
 export const EventSummary = Schema.Struct({
-  id: Schema.Number,
+  id: AnswerId,
   start_date_local: Schema.String.annotations({ description: "Local start, YYYY-MM-DDTHH:MM:SS" }),
   category: Str,
   type: Str,

@@ -6,8 +6,10 @@
  * - a server bound to a named address answers that name, and loopback names (for a local health check);
  * - a server bound to every interface (0.0.0.0, a container) cannot know its public names: it answers any Host unless
  *   `MCP_ALLOWED_HOSTS` is set, and relies on its key;
- * - an `Origin`, when a browser sends one, must name an allowed host (or be listed in `MCP_ALLOWED_ORIGINS`); with no
- *   Host restriction it must be the same origin as the request.
+ * - an `Origin`, when a browser sends one, must be the request's own origin (its host and port are the `Host` the
+ *   request was sent to, and that host is served), or be listed in `MCP_ALLOWED_ORIGINS`: a page on another port of
+ *   the same machine is another origin;
+ * - a request line in absolute form (`POST http://evil.example/mcp`) is judged by its authority, like a `Host`.
  */
 import { isLoopback, isWildcard } from "../services/HttpConfig.js"
 
@@ -62,9 +64,10 @@ export const makeHostGuard = (options: {
     } catch {
       return false
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") return false
-    if (anyHost) return host !== undefined && url.host === host.trim().toLowerCase()
-    return names.has(hostname(url.host)) || exact.has(url.host)
+    if (url.protocol !== "http:" && url.protocol !== "https:" || host === undefined) return false
+    // Same origin: the page was served from the very host and port the request goes to (URL drops default ports).
+    const target = new URL(`${url.protocol}//${host.trim().toLowerCase()}`).host
+    return url.host === target && hostAllowed(host)
   }
 
   return { hostAllowed, originAllowed }

@@ -1,7 +1,10 @@
 /**
  * The HTTP host shared by the networked transports: a `node:http` server held as an Effect resource. It answers
- * `/health`, guards every other request (Host and Origin, then the server key), reads and parses JSON bodies up to a
- * limit, logs one line per request, and hands the rest to the transport's app.
+ * `/health`, guards every other request (a well-formed URL, Host and Origin, then the server key with a budget of
+ * failures per address), reads and parses JSON bodies up to a limit, logs one line per request, and hands the rest
+ * to the transport's app. It bounds what a client can hold: time to send headers and a body, connections per
+ * address, and (in the apps) sessions. A refused request's connection is closed, and a body it did not read is never
+ * read.
  *
  * Why `node:http` and not `@effect/platform`'s HttpServer: the SDK's `StreamableHTTPServerTransport` and
  * `SSEServerTransport` are written against Node's request and response, and both stream; hosting them on the raw
@@ -10,11 +13,11 @@
  */
 import { Deferred, Duration, Effect, Either, Layer, Runtime, type Scope } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { AddressInfo, Socket } from "node:net"
+import { McpServer } from "../McpServer.js"
 import { HttpConfig, isLoopback, isWildcard } from "../services/HttpConfig.js"
 import { ServerAuth } from "../services/ServerAuth.js"
 import { Version } from "../Version.js"
-import { McpServer } from "../McpServer.js"
 import { makeHostGuard } from "./HostGuard.js"
 import { Transport } from "./Transport.js"
 
@@ -25,6 +28,8 @@ export interface HttpApp {
   readonly paths: ReadonlyArray<string>
   /** Answers a guarded request; `body` is the parsed JSON of a POST. Resolves to false for a path it does not serve. */
   readonly handle: (req: IncomingMessage, res: ServerResponse, url: URL, body: unknown) => Promise<boolean>
+  /** Stops every tool call in flight, each answering that the server is shutting down. */
+  readonly stopCalls: () => void
   /** Closes every session and stream, at shutdown. */
   readonly close: () => Promise<void>
   readonly sessions: () => number
@@ -47,6 +52,21 @@ export const sendJson = (
 export const jsonRpcError = (res: ServerResponse, status: number, code: number, message: string): void =>
   sendJson(res, status, { jsonrpc: "2.0", error: { code, message }, id: null })
 
+/**
+ * A refusal, sent on a connection that is then closed: the client may not go on sending (a body this server will
+ * not read, or more attempts), and what it was sending is never read.
+ */
+export const refuse = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {}
+): void => {
+  sendJson(res, status, body, { connection: "close", ...headers })
+  if (!req.complete) res.once("finish", () => req.socket.destroy())
+}
+
 class BodyTooLarge {
   readonly _tag = "BodyTooLarge"
 }
@@ -62,7 +82,7 @@ const readBody = (req: IncomingMessage, limit: number): Promise<string | BodyToo
       size += chunk.length
       if (size > limit) {
         req.removeAllListeners("data")
-        req.resume()
+        req.pause()
         resolve(new BodyTooLarge())
       } else chunks.push(chunk)
     })
@@ -80,9 +100,15 @@ const CORS_HEADERS = {
 
 const hostForUrl = (host: string) => (host.includes(":") && !host.startsWith("[") ? `[${host}]` : host)
 
+/** A request line in absolute form carries its own authority: `POST http://evil.example/mcp HTTP/1.1`. */
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i
+
+const AUTH_WINDOW_MS = 60_000
+
 /**
- * Serves `app` until interrupted. On interruption it stops accepting connections, lets requests in flight finish
- * (for at most `MCP_SHUTDOWN_GRACE_MS`), closes sessions and streams, then the listener.
+ * Serves `app` until interrupted. On interruption it stops accepting connections, lets calls in flight finish for
+ * at most `MCP_SHUTDOWN_GRACE_MS`, stops what is left (each call answering that the server is shutting down), then
+ * closes sessions, streams and connections: it is done within the grace and about a second.
  */
 export const serveHttp = (app: HttpApp) =>
   Effect.gen(function*() {
@@ -100,10 +126,34 @@ export const serveHttp = (app: HttpApp) =>
     // Requests that carry work (not long-lived event streams), so that shutdown can wait for them.
     let inFlight = 0
     let drained: (() => void) | undefined
+    const connections = new Map<string, number>()
+    const failures = new Map<string, { count: number; since: number }>()
+
+    /** Failed authentications from one address in the current minute; the right key is never refused for them. */
+    const failedTooOften = (address: string, now: number): number | undefined => {
+      const record = failures.get(address)
+      if (record === undefined || now - record.since > AUTH_WINDOW_MS) return undefined
+      return record.count >= config.authFailuresPerMinute
+        ? Math.ceil((record.since + AUTH_WINDOW_MS - now) / 1000)
+        : undefined
+    }
+    const countFailure = (address: string, now: number) => {
+      const record = failures.get(address)
+      if (record === undefined || now - record.since > AUTH_WINDOW_MS) failures.set(address, { count: 1, since: now })
+      else record.count++
+      // The table is bounded: an attacker with many addresses cannot grow it without end.
+      if (failures.size > 10_000) failures.delete(failures.keys().next().value!)
+    }
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const started = performance.now()
-      const url = new URL(req.url ?? "/", "http://localhost")
+      const address = req.socket.remoteAddress ?? "unknown"
+      let url: URL
+      try {
+        url = new URL(req.url ?? "/", "http://localhost")
+      } catch {
+        return refuse(req, res, 400, { error: "bad_request", error_description: "The request URL is malformed" })
+      }
       const isStream = req.method === "GET" && url.pathname !== "/health"
       if (!isStream) inFlight++
       res.on("close", () => {
@@ -122,23 +172,26 @@ export const serveHttp = (app: HttpApp) =>
         )
       })
 
+      const authorized = Either.isRight(Runtime.runSync(runtime)(Effect.either(auth.check(req.headers.authorization))))
       if (url.pathname === "/health" && (req.method === "GET" || req.method === "HEAD")) {
-        return sendJson(res, 200, {
-          status: "ok",
-          name: "intervals-mcp",
-          version: Version,
-          transport: app.name,
-          sessions: app.sessions()
-        })
+        // Without the key, only that the server is up: nothing that tells an attacker what or how busy it is.
+        return sendJson(
+          res,
+          200,
+          authorized
+            ? { status: "ok", name: "intervals-mcp", version: Version, transport: app.name, sessions: app.sessions() }
+            : { status: "ok" }
+        )
       }
 
       const host = req.headers.host
-      if (!guard.hostAllowed(host)) {
-        return sendJson(res, 403, { error: "forbidden", error_description: `Host ${JSON.stringify(host ?? "")} is not served here` })
+      if (!guard.hostAllowed(host) || (ABSOLUTE_FORM.test(req.url ?? "") && !guard.hostAllowed(url.host))) {
+        const named = ABSOLUTE_FORM.test(req.url ?? "") ? url.host : host
+        return refuse(req, res, 403, { error: "forbidden", error_description: `Host ${JSON.stringify(named ?? "")} is not served here` })
       }
       const origin = req.headers.origin
       if (!guard.originAllowed(origin, host)) {
-        return sendJson(res, 403, { error: "forbidden", error_description: `Origin ${JSON.stringify(origin)} is not allowed` })
+        return refuse(req, res, 403, { error: "forbidden", error_description: `Origin ${JSON.stringify(origin)} is not allowed` })
       }
       if (origin !== undefined) {
         for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value)
@@ -149,10 +202,18 @@ export const serveHttp = (app: HttpApp) =>
         return void res.end()
       }
 
-      const checked = Runtime.runSync(runtime)(Effect.either(auth.check(req.headers.authorization)))
-      if (Either.isLeft(checked)) {
-        const denied = checked.left
-        return sendJson(res, 401, { error: "unauthorized", error_description: denied.message }, {
+      if (!authorized) {
+        const now = Date.now()
+        const wait = failedTooOften(address, now)
+        if (wait !== undefined) {
+          return refuse(req, res, 429, {
+            error: "too_many_failures",
+            error_description: `Too many failed authentications from this address; wait ${wait} s`
+          }, { "retry-after": String(wait) })
+        }
+        countFailure(address, now)
+        const denied = Runtime.runSync(runtime)(Effect.flip(auth.check(req.headers.authorization)))
+        return refuse(req, res, 401, { error: "unauthorized", error_description: denied.message }, {
           "www-authenticate": denied.reason === "invalid"
             ? `Bearer realm="intervals-mcp", error="invalid_token"`
             : `Bearer realm="intervals-mcp"`
@@ -163,13 +224,16 @@ export const serveHttp = (app: HttpApp) =>
       if (req.method === "POST") {
         const raw = await readBody(req, config.maxBodyBytes)
         if (raw instanceof BodyTooLarge) {
-          res.setHeader("connection", "close")
-          return jsonRpcError(res, 413, -32600, `Request body is larger than ${config.maxBodyBytes} bytes`)
+          return refuse(req, res, 413, {
+            jsonrpc: "2.0",
+            error: { code: -32600, message: `Request body is larger than ${config.maxBodyBytes} bytes (MCP_MAX_BODY_BYTES)` },
+            id: null
+          })
         }
         try {
           body = JSON.parse(raw)
         } catch (error) {
-          return jsonRpcError(res, 400, -32700, `Parse error: ${error instanceof Error ? error.message : "invalid JSON"}`)
+          return jsonRpcError(res, 400, -32700, `Parse error: ${error instanceof Error ? error.message.slice(0, 200) : "invalid JSON"}`)
         }
       }
 
@@ -178,15 +242,51 @@ export const serveHttp = (app: HttpApp) =>
       }
     }
 
-    const server: Server = createServer((req, res) => {
+    const server: Server = createServer({
+      // A client gets this long to send its headers, and then its whole request; an answer (an event stream) may
+      // last as long as it needs, since these count only what the client sends.
+      headersTimeout: Duration.toMillis(config.headersTimeout),
+      requestTimeout: Duration.toMillis(config.requestTimeout),
+      connectionsCheckingInterval: Math.min(1000, Duration.toMillis(config.headersTimeout) / 2)
+    }, (req, res) => {
       handle(req, res).catch((error: unknown) => {
         log(Effect.logError("http request crashed", error))
         if (!res.headersSent) jsonRpcError(res, 500, -32603, "Internal error")
         else res.end()
       })
     })
-    // Long tool calls stream their answers; Node's default 5-minute request timeout would cut them.
-    server.requestTimeout = 0
+    // A malformed request line never reaches `handle`: answer it plainly instead of leaving Node's default.
+    server.on("clientError", (error: Error & { code?: string }, socket: Socket) => {
+      if (!socket.writable) return socket.destroy()
+      const status = error.code === "ERR_HTTP_REQUEST_TIMEOUT" || error.code === "ERR_HTTP_HEADERS_TIMEOUT"
+        ? "408 Request Timeout"
+        : error.code === "HPE_HEADER_OVERFLOW"
+        ? "431 Request Header Fields Too Large"
+        : "400 Bad Request"
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    })
+    // Each address may hold only so many connections: one client cannot take every socket.
+    server.on("connection", (socket: Socket) => {
+      const address = socket.remoteAddress ?? "unknown"
+      const count = (connections.get(address) ?? 0) + 1
+      connections.set(address, count)
+      socket.once("close", () => {
+        const left = (connections.get(address) ?? 1) - 1
+        if (left <= 0) connections.delete(address)
+        else connections.set(address, left)
+      })
+      if (count > config.maxConnectionsPerClient) {
+        const body = JSON.stringify({
+          error: "too_many_connections",
+          error_description: `This address already holds ${config.maxConnectionsPerClient} connections ` +
+            "(MCP_MAX_CONNECTIONS_PER_CLIENT); close some, or reuse them"
+        })
+        socket.end(
+          "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\n" +
+            `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+        )
+      }
+    })
 
     const address = yield* Effect.acquireRelease(
       Effect.async<AddressInfo, Error>((resume) => {
@@ -199,17 +299,33 @@ export const serveHttp = (app: HttpApp) =>
       }),
       () =>
         Effect.gen(function*() {
-          yield* Effect.logInfo("shutting down: no new connections, waiting for calls in flight")
+          const graceMillis = Duration.toMillis(config.shutdownGrace)
+          yield* Effect.logInfo(
+            inFlight > 0
+              ? `shutting down: no new connections; ${inFlight} request(s) in flight get up to ${graceMillis} ms`
+              : "shutting down: no new connections"
+          )
           const closed = yield* Deferred.make<void>()
           server.close(() => Deferred.unsafeDone(closed, Effect.void))
+          server.closeIdleConnections()
           if (inFlight > 0) {
-            yield* Effect.async<void>((resume) => {
+            // Interruptible, so that the timeout can end the wait: a finalizer runs uninterruptibly otherwise.
+            const finished = yield* Effect.async<void>((resume) => {
               drained = () => resume(Effect.void)
-            }).pipe(Effect.timeoutOption(config.shutdownGrace))
+            }).pipe(Effect.interruptible, Effect.timeoutOption(config.shutdownGrace))
+            if (finished._tag === "None" && inFlight > 0) {
+              yield* Effect.logWarning(`stopping ${inFlight} request(s) still in flight after the grace`)
+              app.stopCalls()
+              // The stopped calls answer at once; give their answers a moment to leave.
+              yield* Effect.async<void>((resume) => {
+                drained = () => resume(Effect.void)
+                if (inFlight === 0) resume(Effect.void)
+              }).pipe(Effect.interruptible, Effect.timeoutOption(Duration.millis(500)))
+            }
           }
           yield* Effect.promise(() => app.close())
           server.closeAllConnections()
-          yield* Deferred.await(closed).pipe(Effect.timeoutOption(Duration.seconds(5)))
+          yield* Deferred.await(closed).pipe(Effect.interruptible, Effect.timeoutOption(Duration.millis(500)))
           yield* Effect.logInfo("stopped")
         })
     ).pipe(

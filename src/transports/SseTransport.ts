@@ -1,28 +1,33 @@
 /**
  * The legacy HTTP+SSE transport (`GET /sse` event stream, `POST /messages?sessionId=…`), still used by some clients,
- * ChatGPT connectors among them, on the SDK's own `SSEServerTransport`. A session lives as long as its stream.
+ * ChatGPT connectors among them, on the SDK's own `SSEServerTransport`. A session lives as long as its stream, and
+ * there are at most `MCP_MAX_SESSIONS` of them (a stream is never idle, so a new one beyond that is refused with 503).
  */
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js"
 import { Effect } from "effect"
-import type { McpServer } from "../McpServer.js"
+import type { Connection, McpServer } from "../McpServer.js"
 import { type HttpApp, jsonRpcError, makeHttpTransport, serveHttp } from "./HttpHost.js"
 
-const makeSseApp = (mcp: McpServer): HttpApp => {
-  const sessions = new Map<string, { transport: SSEServerTransport; server: Server }>()
+const makeSseApp = (mcp: McpServer, maxSessions: number): HttpApp => {
+  const sessions = new Map<string, { transport: SSEServerTransport; connection: Connection }>()
   return {
     name: "sse",
     paths: ["/sse"],
     handle: async (req, res, url, body) => {
       if (url.pathname === "/sse" && req.method === "GET") {
+        if (sessions.size >= maxSessions) {
+          res.setHeader("retry-after", "5")
+          jsonRpcError(res, 503, -32000, `This server holds its maximum of ${maxSessions} sessions (MCP_MAX_SESSIONS); try again in 5 s`)
+          return true
+        }
         const transport = new SSEServerTransport("/messages", res)
-        const server = mcp.make()
-        sessions.set(transport.sessionId, { transport, server })
+        const connection = mcp.make()
+        sessions.set(transport.sessionId, { transport, connection })
         res.on("close", () => {
           sessions.delete(transport.sessionId)
-          void server.close()
+          void connection.server.close()
         })
-        await server.connect(transport)
+        await connection.connect(transport)
         return true
       }
       if (url.pathname === "/messages" && req.method === "POST") {
@@ -37,15 +42,18 @@ const makeSseApp = (mcp: McpServer): HttpApp => {
       return false
     },
     sessions: () => sessions.size,
+    stopCalls: () => {
+      for (const { connection } of sessions.values()) connection.stopAll()
+    },
     close: async () => {
       const all = [...sessions.values()]
       sessions.clear()
-      await Promise.allSettled(all.flatMap(({ server, transport }) => [transport.close(), server.close()]))
+      await Promise.allSettled(all.flatMap(({ connection, transport }) => [transport.close(), connection.server.close()]))
     }
   }
 }
 
 export const SseTransportLive = makeHttpTransport(
   "sse",
-  (mcp) => Effect.zipRight(serveHttp(makeSseApp(mcp)), Effect.never)
+  (mcp, config) => Effect.zipRight(serveHttp(makeSseApp(mcp, config.maxSessions)), Effect.never)
 )

@@ -27,13 +27,20 @@ export const StdioTransportLive = Layer.effect(
     name: "stdio",
     serve: Effect.scoped(
       Effect.gen(function*() {
-        const server = mcp.make()
+        const connection = mcp.make()
         const closed = Effect.async<void>((resume) => {
-          server.onclose = () => resume(Effect.void)
+          connection.server.onclose = () => resume(Effect.void)
         })
         yield* Effect.acquireRelease(
-          Effect.promise(() => server.connect(new StdioServerTransport())),
-          () => Effect.promise(() => server.close())
+          Effect.promise(() => connection.connect(new StdioServerTransport())),
+          () =>
+            Effect.zipRight(
+              // Closing cancels what is in flight, and nothing can answer it any more: say so, not silently.
+              connection.inFlight() > 0
+                ? Effect.logWarning(`stopping with ${connection.inFlight()} call(s) in flight; they get no answer`)
+                : Effect.void,
+              Effect.promise(() => connection.server.close())
+            )
         )
         yield* Effect.logInfo("intervals-mcp serving MCP over stdio")
         yield* Effect.raceFirst(stdinClosed, closed)

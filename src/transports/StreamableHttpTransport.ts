@@ -1,51 +1,121 @@
 /**
  * Streamable HTTP at `POST/GET/DELETE /mcp`, the current MCP transport, on the SDK's own
  * `StreamableHTTPServerTransport`. Stateful by default: a session (`Mcp-Session-Id`) per client, closed when idle for
- * `MCP_SESSION_IDLE_MS`. With `MCP_STATELESS=true` every POST gets its own transport and server and nothing is kept,
- * so replicas can sit behind any load balancer.
+ * `MCP_SESSION_IDLE_MS`, and at most `MCP_MAX_SESSIONS` of them: a new one evicts the least recently used idle
+ * session, and when every session is busy it is refused with 503 and `Retry-After`. With `MCP_STATELESS=true` every
+ * POST gets its own transport and server and nothing is kept, so replicas can sit behind any load balancer.
+ *
+ * A call whose client cancels it, or whose connection drops, stops alone: the other calls of the session, and other
+ * clients sharing the same upstream read, go on.
  */
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js"
+import { isInitializeRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js"
 import { Duration, Effect, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
-import type { McpServer } from "../McpServer.js"
+import type { Connection, McpServer } from "../McpServer.js"
 import { type HttpApp, jsonRpcError, makeHttpTransport, serveHttp } from "./HttpHost.js"
 
 interface Session {
   readonly transport: StreamableHTTPServerTransport
-  readonly server: Server
+  readonly connection: Connection
   lastSeen: number
   /** Open GET event streams: a client listening is not idle. */
   streams: number
+  /** Requests being answered. */
+  busy: number
 }
 
-const closeQuietly = (session: { readonly transport: { close(): Promise<void> }; readonly server: Server }) =>
-  Promise.allSettled([session.transport.close(), session.server.close()]).then(() => undefined)
+const closeQuietly = (entry: { readonly transport: { close(): Promise<void> }; readonly connection: Connection }) =>
+  Promise.allSettled([entry.transport.close(), entry.connection.server.close()]).then(() => undefined)
 
-const makeStatefulApp = (mcp: McpServer): HttpApp & { readonly reap: (idleMillis: number) => Promise<number> } => {
+/** The ids of the requests (not notifications) in a POST body. */
+const requestIds = (body: unknown): Array<RequestId> =>
+  (Array.isArray(body) ? body : [body]).flatMap((message) =>
+    typeof message === "object" && message !== null && "method" in message && "id" in message &&
+      (typeof message.id === "string" || typeof message.id === "number")
+      ? [message.id]
+      : []
+  )
+
+/** When the client goes away before its answer is complete, the calls it was waiting for stop. */
+const abandonOnDisconnect = (res: ServerResponse, connection: Connection, body: unknown) => {
+  const ids = requestIds(body)
+  if (ids.length === 0) return
+  res.once("close", () => {
+    if (!res.writableFinished) for (const id of ids) connection.abandon(id)
+  })
+}
+
+const RETRY_AFTER_SECONDS = 5
+
+const makeStatefulApp = (
+  mcp: McpServer,
+  maxSessions: number
+): HttpApp & { readonly reap: (idleMillis: number) => Promise<number> } => {
+  // Kept in order of use: the first idle entry is the least recently used.
   const sessions = new Map<string, Session>()
+  let opening = 0
+
+  const touch = (id: string, session: Session) => {
+    session.lastSeen = Date.now()
+    sessions.delete(id)
+    sessions.set(id, session)
+  }
+
+  /** Makes room for one more session; false when every session is busy. */
+  const makeRoom = async (): Promise<boolean> => {
+    while (sessions.size + opening >= maxSessions) {
+      const idle = [...sessions].find(([, s]) => s.streams === 0 && s.busy === 0)
+      if (idle === undefined) return false
+      sessions.delete(idle[0])
+      await closeQuietly(idle[1])
+    }
+    return true
+  }
 
   const open = async (req: IncomingMessage, res: ServerResponse, body: unknown) => {
-    const server = mcp.make()
+    if (!(await makeRoom())) {
+      res.setHeader("retry-after", String(RETRY_AFTER_SECONDS))
+      return jsonRpcError(
+        res,
+        503,
+        -32000,
+        `This server holds its maximum of ${maxSessions} sessions (MCP_MAX_SESSIONS), all busy; try again in ` +
+          `${RETRY_AFTER_SECONDS} s`
+      )
+    }
+    opening++
+    let registered = false
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, lastSeen: Date.now(), streams: 0 })
+        registered = true
+        opening--
+        sessions.set(id, { transport, connection, lastSeen: Date.now(), streams: 0, busy: 0 })
       }
     })
+    const connection = mcp.make({ onCancelled: (id) => transport.closeSSEStream(id) })
     transport.onclose = () => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
     }
-    await server.connect(transport)
-    await transport.handleRequest(req, res, body)
+    try {
+      await connection.connect(transport)
+      abandonOnDisconnect(res, connection, body)
+      await transport.handleRequest(req, res, body)
+    } finally {
+      if (!registered) {
+        opening--
+        // An initialize that did not make a session holds nothing.
+        if (transport.sessionId === undefined) void closeQuietly({ transport, connection })
+      }
+    }
   }
 
   const handle: HttpApp["handle"] = async (req, res, url, body) => {
     if (url.pathname !== "/mcp") return false
-    const id = req.headers["mcp-session-id"]
-    const sessionId = Array.isArray(id) ? id[0] : id
+    const header = req.headers["mcp-session-id"]
+    const sessionId = Array.isArray(header) ? header[0] : header
     if (sessionId === undefined) {
       if (req.method === "POST" && isInitializeRequest(body)) await open(req, res, body)
       else if (req.method === "POST" || req.method === "GET" || req.method === "DELETE") {
@@ -61,13 +131,20 @@ const makeStatefulApp = (mcp: McpServer): HttpApp & { readonly reap: (idleMillis
       jsonRpcError(res, 404, -32001, "Session not found: it expired or was closed; initialize a new session")
       return true
     }
-    session.lastSeen = Date.now()
+    touch(sessionId, session)
     if (req.method === "GET") {
       session.streams++
-      res.on("close", () => {
+      res.once("close", () => {
         session.streams--
         session.lastSeen = Date.now()
       })
+    } else {
+      session.busy++
+      res.once("close", () => {
+        session.busy--
+        session.lastSeen = Date.now()
+      })
+      abandonOnDisconnect(res, session.connection, body)
     }
     await session.transport.handleRequest(req, res, body)
     return true
@@ -75,7 +152,9 @@ const makeStatefulApp = (mcp: McpServer): HttpApp & { readonly reap: (idleMillis
 
   const reap = async (idleMillis: number) => {
     const now = Date.now()
-    const idle = [...sessions.entries()].filter(([, s]) => s.streams === 0 && now - s.lastSeen > idleMillis)
+    const idle = [...sessions.entries()].filter(([, s]) =>
+      s.streams === 0 && s.busy === 0 && now - s.lastSeen > idleMillis
+    )
     for (const [id, session] of idle) {
       sessions.delete(id)
       await closeQuietly(session)
@@ -89,6 +168,9 @@ const makeStatefulApp = (mcp: McpServer): HttpApp & { readonly reap: (idleMillis
     handle,
     reap,
     sessions: () => sessions.size,
+    stopCalls: () => {
+      for (const session of sessions.values()) session.connection.stopAll()
+    },
     close: async () => {
       const all = [...sessions.values()]
       sessions.clear()
@@ -98,7 +180,7 @@ const makeStatefulApp = (mcp: McpServer): HttpApp & { readonly reap: (idleMillis
 }
 
 const makeStatelessApp = (mcp: McpServer): HttpApp => {
-  const open = new Set<{ transport: StreamableHTTPServerTransport; server: Server }>()
+  const open = new Set<{ transport: StreamableHTTPServerTransport; connection: Connection }>()
   return {
     name: "http",
     paths: ["/mcp"],
@@ -110,20 +192,24 @@ const makeStatelessApp = (mcp: McpServer): HttpApp => {
         return true
       }
       const entry = {
-        server: mcp.make(),
+        connection: mcp.make(),
         // No session id generator: stateless.
         transport: new StreamableHTTPServerTransport({ enableJsonResponse: true })
       }
       open.add(entry)
-      res.on("close", () => {
+      res.once("close", () => {
         open.delete(entry)
         void closeQuietly(entry)
       })
-      await entry.server.connect(entry.transport)
+      await entry.connection.connect(entry.transport)
+      abandonOnDisconnect(res, entry.connection, body)
       await entry.transport.handleRequest(req, res, body)
       return true
     },
     sessions: () => 0,
+    stopCalls: () => {
+      for (const entry of open) entry.connection.stopAll()
+    },
     close: async () => {
       await Promise.all([...open].map(closeQuietly))
     }
@@ -136,7 +222,7 @@ export const StreamableHttpTransportLive = makeHttpTransport("http", (mcp, confi
       yield* serveHttp(makeStatelessApp(mcp))
       return yield* Effect.never
     }
-    const app = makeStatefulApp(mcp)
+    const app = makeStatefulApp(mcp, config.maxSessions)
     yield* serveHttp(app)
     const idleMillis = Duration.toMillis(config.sessionIdle)
     yield* Effect.promise(() => app.reap(idleMillis)).pipe(
@@ -149,5 +235,4 @@ export const StreamableHttpTransportLive = makeHttpTransport("http", (mcp, confi
       Effect.forkScoped
     )
     return yield* Effect.never
-  })
-)
+  }))

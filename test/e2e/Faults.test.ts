@@ -214,16 +214,22 @@ describe.concurrent("every read tool under every fault", () => {
       })
       await step("truncated JSON", { status: 200, body: "{\"id\": \"i90000001\", \"name\": \"Long Ri" }, (r) => {
         expect(r.isError).toBe(true)
-        expect(clean(r)).toMatch(/sent a response this server could not read/)
+        expect(clean(r)).toMatch(/sent an answer this server could not read/)
       })
-      await step("a number field holding a string", {
+      // The API is looser than its specification: one odd value is left out (or read as the number it spells), and
+      // the rest of the answer is given.
+      await step("a number field holding text", {
         mutate: (body) => {
           c.numberField.set(body)
           return body
         }
       }, (r) => {
-        expect(r.isError).toBe(true)
-        expect(clean(r)).toMatch(new RegExp(`could not read .*${c.numberField.field}`))
+        expect(r.isError).toBeFalsy()
+        clean(r)
+        // The odd value itself is not passed on as if it were data (an id of any text is still an id).
+        if (c.numberField.field !== "id") {
+          expect(JSON.stringify(r.structuredContent)).not.toMatch(/"(1h05|145bpm|fast|zero|high|1h|120km|three|1s|1353 km)"/)
+        }
       })
       await step("a list field holding null", {
         mutate: (body) => {

@@ -31,6 +31,8 @@ const start = async (env: Record<string, string> = {}) => {
     INTERVALS_API_BASE_URL: fake.baseUrl,
     MCP_TRANSPORT: "http",
     MCP_SERVER_API_KEY: SERVER_KEY,
+    // These tests make many refused requests on purpose; the budget of failures is tested in Hardening.test.ts.
+    MCP_AUTH_FAILURES_PER_MINUTE: "1000",
     ...env
   })
   started.push(server)
@@ -147,14 +149,17 @@ describe("Streamable HTTP", () => {
     expect((await rawRequest(`${server.origin}/health`)).status).toBe(200)
   })
 
-  it("answers /health without a key, revealing nothing secret", async () => {
+  it("answers /health without a key with only that it is up, and more with the key", async () => {
     const res = await rawRequest(`${server.origin}/health`)
     expect(res.status).toBe(200)
-    const body = JSON.parse(res.body) as Record<string, unknown>
+    expect(JSON.parse(res.body)).toEqual({ status: "ok" })
+    const keyed = await rawRequest(`${server.origin}/health`, { headers: bearer })
+    const body = JSON.parse(keyed.body) as Record<string, unknown>
     expect(body).toMatchObject({ status: "ok", name: "intervals-mcp", transport: "http" })
     expect(typeof body["version"]).toBe("string")
-    expect(res.body).not.toContain(API_KEY)
-    expect(res.body).not.toContain(ATHLETE_ID)
+    expect(typeof body["sessions"]).toBe("number")
+    expect(keyed.body).not.toContain(API_KEY)
+    expect(keyed.body).not.toContain(ATHLETE_ID)
   })
 
   it("answers an unknown session with 404, as the spec asks", async () => {
@@ -183,9 +188,9 @@ describe("sessions", () => {
     })
     const sessionId = init.headers["mcp-session-id"] as string
     expect(sessionId).toMatch(/^[0-9a-f-]{36}$/)
-    expect(JSON.parse((await rawRequest(`${server.origin}/health`)).body).sessions).toBe(1)
+    expect(JSON.parse((await rawRequest(`${server.origin}/health`, { headers: bearer })).body).sessions).toBe(1)
     await new Promise((resolve) => setTimeout(resolve, 1000))
-    expect(JSON.parse((await rawRequest(`${server.origin}/health`)).body).sessions).toBe(0)
+    expect(JSON.parse((await rawRequest(`${server.origin}/health`, { headers: bearer })).body).sessions).toBe(0)
     const later = await rawRequest(`${server.origin}/mcp`, {
       method: "POST",
       headers: { ...MCP_HEADERS, ...bearer, "mcp-session-id": sessionId, "mcp-protocol-version": "2025-06-18" },
@@ -212,7 +217,7 @@ describe("sessions", () => {
     })
     expect(raw.status).toBe(200)
     expect(raw.headers["mcp-session-id"]).toBeUndefined()
-    expect(JSON.parse((await rawRequest(`${server.origin}/health`)).body).sessions).toBe(0)
+    expect(JSON.parse((await rawRequest(`${server.origin}/health`, { headers: bearer })).body).sessions).toBe(0)
     await Promise.all(clients.map((client) => client.close()))
   })
 
@@ -250,7 +255,7 @@ describe("legacy SSE", () => {
     expect((await client.listTools()).tools).toHaveLength(20)
     const result = (await client.callTool({ name: "get_event_by_id", arguments: { event_id: 50010 } })) as CallToolResult
     expect(result.structuredContent).toMatchObject({ category: "RACE_A" })
-    expect(JSON.parse((await rawRequest(`${server.origin}/health`)).body)).toMatchObject({ transport: "sse", sessions: 1 })
+    expect(JSON.parse((await rawRequest(`${server.origin}/health`, { headers: bearer })).body)).toMatchObject({ transport: "sse", sessions: 1 })
     await client.close()
 
     const refused = await rawRequest(`${server.origin}/sse`)

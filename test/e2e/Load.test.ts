@@ -114,7 +114,9 @@ describe("HTTP under load", () => {
     await Promise.all(callers)
     const elapsed = Date.now() - started
 
-    const health = (await (await fetch(`${server.origin}/health`)).json()) as { sessions: number }
+    const health = (await (await fetch(`${server.origin}/health`, { headers: { authorization: `Bearer ${SERVER_KEY}` } })).json()) as {
+      sessions: number
+    }
     await new Promise((resolve) => setTimeout(resolve, 500))
     const endRss = rssMiB(server.child.pid!)
     console.log(

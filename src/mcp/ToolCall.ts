@@ -1,0 +1,208 @@
+/**
+ * One tool call, from raw arguments to an answer: arguments decoded (refusals name each parameter, its limit and a
+ * short excerpt of what came, never the whole value), the tool's Effect run, its output rendered as text and encoded
+ * as `structuredContent`, and every failure turned into an `isError` answer a model can act on. No answer is larger
+ * than `MCP_MAX_ANSWER_CHARS`: longer text is cut with a note saying so and how to ask for less.
+ */
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { Cause, Effect, ParseResult, Schema } from "effect"
+import type { IntervalsError } from "../domain/IntervalsError.js"
+import { AppConfig } from "../services/AppConfig.js"
+import type { AnyTool, ToolContext, ToolFailure } from "../tools/Tool.js"
+import { acceptedBy } from "./ToolListing.js"
+
+export const errorResult = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] })
+
+/** How deep arguments may nest (a workout's repeats are a few levels); deeper is refused before decoding. */
+export const MAX_DEPTH = 32
+
+/** The nesting depth of a JSON value, counted without recursion, stopping once past `limit`. */
+export const depthOf = (value: unknown, limit: number): number => {
+  let deepest = 0
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!
+    if (node === null || typeof node !== "object") continue
+    deepest = Math.max(deepest, depth + 1)
+    if (deepest > limit) return deepest
+    for (const inner of Object.values(node)) if (inner !== null && typeof inner === "object") stack.push([inner, depth + 1])
+  }
+  return deepest
+}
+
+/** A quoted value in a message, cut to an excerpt: a refusal never echoes a huge argument back. */
+const excerpt = (message: string): string =>
+  message.replace(/"((?:[^"\\]|\\.){60,})"/gs, (_, inner: string) => `"${inner.slice(0, 40)}…" (${inner.length} characters)`)
+    .slice(0, 400)
+
+/**
+ * One message for all the problems at one place: an unknown parameter says which exist, a value outside a set of
+ * literals lists the set, and otherwise this server's own wording (lower case) wins over effect's generic one.
+ */
+const describeIssues = (
+  tool: AnyTool,
+  accepted: ReadonlyArray<string>,
+  issues: ReadonlyArray<ParseResult.ArrayFormatterIssue>
+): string => {
+  const first = issues[0]!
+  if (first._tag === "Unexpected") return `unknown parameter; ${tool.name} accepts ${accepted.join(", ") || "none"}`
+  if (first._tag === "Missing") return "required parameter is missing"
+  const literals = issues.map((issue) => /^Expected "([^"]*)", actual (.*)$/s.exec(issue.message))
+  if (literals.length > 1 && literals.every((match) => match !== null)) {
+    return `expected one of ${literals.map((match) => match![1]).join(", ")}, got ${excerpt(literals[0]![2]!)}`
+  }
+  return excerpt((issues.find((issue) => /^[a-z]/.test(issue.message)) ?? first).message)
+}
+
+/** "start_date: expected a real calendar date …" for each problem, with unknown parameters named as such. */
+export const formatArgumentErrors = (tool: AnyTool, error: ParseResult.ParseError): string => {
+  const accepted = acceptedBy(tool)
+  const byPath = new Map<string, Array<ParseResult.ArrayFormatterIssue>>()
+  for (const issue of ParseResult.ArrayFormatter.formatErrorSync(error)) {
+    const path = issue.path.length > 0 ? issue.path.join(".") : "arguments"
+    byPath.set(path, [...(byPath.get(path) ?? []), issue])
+  }
+  const lines = [...byPath].map(([path, issues]) => `${path}: ${describeIssues(tool, accepted, issues)}`)
+  return `Invalid arguments for ${tool.name}; nothing was sent to Intervals.icu:\n` +
+    lines.slice(0, 10).map((line) => `- ${line}`).join("\n") +
+    (lines.length > 10 ? `\n- and ${lines.length - 10} more` : "")
+}
+
+/** The argument nested past the limit ("workout_doc"), or undefined when none is. */
+export const tooDeep = (args: unknown): string | undefined => {
+  if (args === null || typeof args !== "object") return undefined
+  if (depthOf(args, MAX_DEPTH) <= MAX_DEPTH) return undefined
+  return Object.entries(args).find(([, value]) => depthOf(value, MAX_DEPTH - 1) > MAX_DEPTH - 1)?.[0] ?? "arguments"
+}
+
+/** The refusal of arguments nested past the limit. */
+export const tooDeepMessage = (tool: string, argument: string) =>
+  `Invalid arguments for ${tool}; nothing was sent to Intervals.icu:\n- ${argument}: nested more than ${MAX_DEPTH} ` +
+  "levels deep; a workout needs a few (repeats nest at most two levels)"
+
+class InvalidArguments {
+  readonly _tag = "InvalidArguments"
+  constructor(readonly message: string) {}
+}
+
+interface Cut {
+  readonly path: string
+  readonly kept: number
+  readonly total: number
+}
+
+/** Every list in a value, with where it is, found without recursion. */
+const listsIn = (root: unknown): Array<{ readonly path: string; readonly list: Array<unknown> }> => {
+  const found: Array<{ path: string; list: Array<unknown> }> = []
+  const stack: Array<[unknown, string]> = [[root, ""]]
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!
+    if (node === null || typeof node !== "object") continue
+    if (Array.isArray(node)) found.push({ path, list: node })
+    for (const [key, inner] of Object.entries(node)) stack.push([inner, path === "" ? key : `${path}.${key}`])
+  }
+  return found
+}
+
+/**
+ * Shortens the longest lists of a structured result until it fits (the result still matches its schema: lists only
+ * get shorter); undefined when even that is not enough.
+ */
+const trimToFit = (structured: Record<string, unknown>, limit: number): ReadonlyArray<Cut> | undefined => {
+  const cuts = new Map<string, Cut>()
+  for (let round = 0; round < 50; round++) {
+    const size = JSON.stringify(structured).length
+    if (size <= limit) return [...cuts.values()]
+    const largest = listsIn(structured)
+      .filter(({ list }) => list.length > 1)
+      .map((entry) => ({ ...entry, bytes: JSON.stringify(entry.list).length }))
+      .sort((a, b) => b.bytes - a.bytes)[0]
+    if (largest === undefined) return undefined
+    const keep = Math.max(1, Math.min(largest.list.length - 1, Math.floor(largest.list.length * ((largest.bytes - (size - limit)) / largest.bytes) * 0.95)))
+    const total = cuts.get(largest.path)?.total ?? largest.list.length
+    largest.list.length = keep
+    cuts.set(largest.path, { path: largest.path, kept: keep, total })
+  }
+  return undefined
+}
+
+/** Fits an answer into the cap: its lists shortened and its text cut, with a note that says what and how to ask for less. */
+const capped = (tool: AnyTool, result: CallToolResult, limit: number): CallToolResult => {
+  const part = result.content[0]
+  const structured = result.structuredContent
+  const cuts = structured === undefined || JSON.stringify(structured).length <= limit ? [] : trimToFit(structured, limit)
+  if (cuts === undefined) {
+    return errorResult(
+      `${tool.name}'s answer does not fit this server's limit of ${count(limit)} characters (MCP_MAX_ANSWER_CHARS), so ` +
+        "it was not sent. Ask for less: a shorter date range, a smaller limit or max_points, fewer stream types, or full=false."
+    )
+  }
+  if (cuts.length === 0 && !(part?.type === "text" && part.text.length > limit)) return result
+  const text = part?.type === "text" ? part.text : ""
+  const note = (keptChars: number | undefined) =>
+    `[Cut to fit this server's limit of ${count(limit)} characters (MCP_MAX_ANSWER_CHARS): ` + [
+      keptChars === undefined ? undefined : `the text after ${count(keptChars)} of ${count(text.length)} characters`,
+      ...cuts.map((cut) => `${cut.path} kept ${count(cut.kept)} of ${count(cut.total)}`)
+    ].filter((p): p is string => p !== undefined).join("; ") +
+    ". Ask for less to see the rest: a shorter date range or a smaller limit.]"
+  // Cut at a line break, leaving room for the note (whose figures are at most a few characters longer).
+  const room = limit - note(text.length).length - 8
+  const lineEnd = text.lastIndexOf("\n", room)
+  const kept = text.length + note(undefined).length + 1 <= limit
+    ? text
+    : text.slice(0, lineEnd > room / 2 ? lineEnd : Math.max(0, room))
+  return {
+    ...result,
+    content: [
+      { type: "text", text: `${kept}\n${note(kept.length < text.length ? kept.length : undefined)}` },
+      ...result.content.slice(1)
+    ]
+  }
+}
+
+const count = (n: number) => n.toLocaleString("en")
+
+/** Runs one tool call to a result: every failure becomes an `isError` answer, never a thrown error. */
+export const callTool = (
+  tool: AnyTool,
+  args: unknown
+): Effect.Effect<CallToolResult, never, ToolContext> =>
+  Effect.suspend(() => {
+    // Deep nesting is refused before decoding, which (like any recursive reader) would run out of stack.
+    const deep = tooDeep(args)
+    return deep !== undefined
+      ? Effect.fail(new InvalidArguments(tooDeepMessage(tool.name, deep)))
+      : Schema.decodeUnknown(tool.input, { errors: "all", onExcessProperty: "error" })(args ?? {}).pipe(
+        Effect.mapError((error) => new InvalidArguments(formatArgumentErrors(tool, error)))
+      )
+  }).pipe(
+    Effect.flatMap((input) => tool.run(input) as Effect.Effect<unknown, IntervalsError | ToolFailure, ToolContext>),
+    Effect.flatMap((output) =>
+      Effect.map(Schema.encode(tool.output)(output), (structured): CallToolResult => ({
+        content: [{ type: "text", text: tool.render(output) }],
+        structuredContent: structured as Record<string, unknown>
+      })).pipe(Effect.orDie)
+    ),
+    Effect.flatMap((result) => Effect.map(AppConfig, (config) => capped(tool, result, config.maxAnswerChars))),
+    Effect.catchAll((error) =>
+      Effect.as(
+        Effect.logInfo("tool call failed").pipe(Effect.annotateLogs({ tool: tool.name, error: error._tag })),
+        // The tool's own refusals are written for the model already; upstream failures say which tool failed.
+        errorResult(
+          error._tag === "InvalidArguments" || error._tag === "ToolFailure"
+            ? error.message
+            : `${tool.name} failed: ${error.message}`
+        )
+      )
+    ),
+    Effect.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause)
+        ? Effect.succeed(errorResult(`${tool.name} was cancelled.`))
+        : Effect.as(
+          Effect.logError("tool crashed", cause).pipe(Effect.annotateLogs({ tool: tool.name })),
+          errorResult(`${tool.name} failed unexpectedly inside the server; the error was logged. Try again, and ` +
+            "report it if it persists.")
+        )
+    ),
+    Effect.withSpan(`tool.${tool.name}`)
+  )

@@ -1,0 +1,74 @@
+/**
+ * How a tool is advertised in `tools/list`: its JSON Schemas, generated from its `Schema`s by Effect, made compact.
+ */
+import type { Tool as ListedTool } from "@modelcontextprotocol/sdk/types.js"
+import { JSONSchema, type Schema } from "effect"
+import type { AnyTool } from "../tools/Tool.js"
+
+/** JSON Schema for a tool's input or output: draft-07 as effect generates it, without the `$schema` marker. */
+export const toJsonSchema = (schema: Schema.Schema.AnyNoContext): ListedTool["inputSchema"] => {
+  const { $schema: _, ...json } = JSONSchema.make(schema) as unknown as Record<string, unknown>
+  return withoutTitles(json) as ListedTool["inputSchema"]
+}
+
+/**
+ * An output schema says what a result holds; `additionalProperties: false` and empty `required` lists add nothing
+ * a program needs there, and cost characters on every `tools/list`. (Input schemas keep them: unknown arguments are
+ * refused.)
+ */
+const toOutputSchema = (schema: Schema.Schema.AnyNoContext) => {
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip)
+    if (typeof value !== "object" || value === null) return value
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key, inner]) =>
+          !(key === "additionalProperties" && inner === false) &&
+          !(key === "required" && Array.isArray(inner) && inner.length === 0)
+        )
+        .map(([key, inner]) => [key, key === "properties" ? mapValues(inner, strip) : strip(inner)])
+    )
+  }
+  return strip(toJsonSchema(schema)) as ListedTool["outputSchema"] & object
+}
+
+const mapValues = (record: unknown, f: (value: unknown) => unknown) =>
+  Object.fromEntries(Object.entries(record as Record<string, unknown>).map(([key, value]) => [key, f(value)]))
+
+/**
+ * Effect titles every refinement after its filter ("between(1, 500)"): noise for a model and tokens on every
+ * `tools/list`. A `title` that is a string is such a title; a property named "title" holds a schema object.
+ */
+const withoutTitles = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(withoutTitles)
+  if (typeof value !== "object" || value === null) return value
+  return Object.fromEntries(
+    Object.entries(value).filter(([key, inner]) => !(key === "title" && typeof inner === "string")).map((
+      [key, inner]
+    ) => [key, withoutTitles(inner)])
+  )
+}
+
+export const listing = (tool: AnyTool): ListedTool => {
+  // The title is said once, at the top level, not again in the annotations.
+  const { title: _, ...annotations } = tool.annotations
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    inputSchema: toJsonSchema(tool.input),
+    outputSchema: toOutputSchema(tool.output),
+    annotations
+  }
+}
+
+/** The parameter names a tool accepts, derived once per tool for the "unknown parameter" message. */
+const parameterNames = new WeakMap<AnyTool, ReadonlyArray<string>>()
+export const acceptedBy = (tool: AnyTool): ReadonlyArray<string> => {
+  let names = parameterNames.get(tool)
+  if (names === undefined) {
+    names = Object.keys((toJsonSchema(tool.input).properties ?? {}) as object)
+    parameterNames.set(tool, names)
+  }
+  return names
+}

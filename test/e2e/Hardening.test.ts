@@ -1,0 +1,575 @@
+/**
+ * The built server attacked from outside over loopback, as a hostile client or a misbehaving Intervals.icu would:
+ * unbounded sessions, huge upstream bodies, trickled requests, a hanging endpoint, shutdown with calls in flight,
+ * safe mode's past, shared reads cancelled by one caller, malformed write answers, loose payloads, oversized and
+ * nested arguments, odd dates and ids, and the HTTP edge. Each case failed before the hardening it checks.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js"
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { spawn } from "node:child_process"
+import { request as httpRequest } from "node:http"
+import { readFileSync } from "node:fs"
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
+import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
+import { addDays, API_KEY, ATHLETE_ID, localToday, TIMEZONE } from "../fake/Fixtures.js"
+import { type HttpServerProcess, initializeBody, MCP_HEADERS, rawRequest, startHttpServer } from "../support/HttpServerProcess.js"
+import { eventually, rawSocket, sleep } from "../support/RawSocket.js"
+import { type Connected, connectStdio, ENTRY, textOf } from "../support/StdioServer.js"
+
+const SERVER_KEY = "hardening-server-key-0123456789abcdef"
+const bearer = { authorization: `Bearer ${SERVER_KEY}` }
+const CONTAINER_NODE_OPTIONS = "--max-semi-space-size=2 --max-old-space-size=128"
+
+let fake: FakeIntervals
+const started: Array<HttpServerProcess> = []
+
+beforeAll(async () => {
+  fake = await startFakeIntervals()
+})
+afterAll(async () => {
+  await Promise.all(started.map((server) => server.stop("SIGKILL")))
+  await fake?.close()
+})
+beforeEach(() => {
+  fake.requests.length = 0
+  fake.faults.length = 0
+})
+
+const start = async (env: Record<string, string> = {}) => {
+  const server = await startHttpServer({
+    API_KEY,
+    ATHLETE_ID,
+    INTERVALS_API_BASE_URL: fake.baseUrl,
+    MCP_TRANSPORT: "http",
+    MCP_SERVER_API_KEY: SERVER_KEY,
+    ...env
+  })
+  started.push(server)
+  return server
+}
+
+const client = async (server: HttpServerProcess) => {
+  const c = new Client({ name: "hardening", version: "1" })
+  await c.connect(new StreamableHTTPClientTransport(new URL(`${server.origin}/mcp`), { requestInit: { headers: bearer } }))
+  return c
+}
+
+const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]) / 1024
+
+const health = async (server: HttpServerProcess) =>
+  JSON.parse((await rawRequest(`${server.origin}/health`, { headers: bearer })).body) as { sessions: number }
+
+/** Opens a session with a raw initialize and returns its id (the session is never closed). */
+const initialize = async (server: HttpServerProcess) => {
+  const res = await fetch(`${server.origin}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, ...bearer }, body: initializeBody })
+  await res.text()
+  return { status: res.status, session: res.headers.get("mcp-session-id"), retryAfter: res.headers.get("retry-after") }
+}
+
+const call = (c: Client, name: string, args: Record<string, unknown> = {}, signal?: AbortSignal) =>
+  c.callTool({ name, arguments: args }, undefined, signal ? { signal } : {}) as Promise<CallToolResult>
+
+describe("sessions are bounded", () => {
+  it("survives far more initializes than MCP_MAX_SESSIONS under the container's Node flags", async () => {
+    const server = await start({ NODE_OPTIONS: CONTAINER_NODE_OPTIONS, MCP_MAX_SESSIONS: "100" })
+    const before = rssMiB(server.child.pid!)
+    let opened = 0
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (opened < 2000) {
+        opened++
+        const { status } = await initialize(server)
+        expect(status).toBe(200)
+      }
+    }))
+    expect(server.child.exitCode).toBeNull()
+    expect((await health(server)).sessions).toBeLessThanOrEqual(100)
+    expect(rssMiB(server.child.pid!) - before).toBeLessThan(60)
+    const c = await client(server)
+    expect((await call(c, "get_gear_list")).isError).toBeFalsy()
+    await c.close()
+  }, 120_000)
+
+  it("refuses a new session with 503 and Retry-After when every session is busy", async () => {
+    const server = await start({ MCP_MAX_SESSIONS: "2" })
+    const streams: Array<() => void> = []
+    for (let i = 0; i < 2; i++) {
+      const { session } = await initialize(server)
+      // A listening client is busy: its GET stream stays open.
+      const req = httpRequest(`${server.origin}/mcp`, {
+        headers: { ...bearer, accept: "text/event-stream", "mcp-session-id": session!, "mcp-protocol-version": "2025-06-18" }
+      })
+      req.end()
+      streams.push(() => req.destroy())
+    }
+    await sleep(200)
+    const refused = await initialize(server)
+    expect(refused.status).toBe(503)
+    expect(refused.retryAfter).toBe("5")
+    for (const close of streams) close()
+    await sleep(200)
+    // Idle again: the least recently used session makes room.
+    expect((await initialize(server)).status).toBe(200)
+  })
+})
+
+describe("upstream bodies and answers are bounded", () => {
+  it("stops reading a 50 MB answer at the limit and says so, without the memory to hold it", async () => {
+    const server = await start({ NODE_OPTIONS: CONTAINER_NODE_OPTIONS, INTERVALS_MAX_RESPONSE_BYTES: "2097152" })
+    const before = rssMiB(server.child.pid!)
+    const huge = `[${Array.from({ length: 2500 }, () => JSON.stringify({ id: "b1", name: "x".repeat(20_000) })).join(",")}]`
+    fake.faults.push({ match: (r) => r.path.endsWith("/gear"), status: 200, body: huge })
+    const c = await client(server)
+    const result = await call(c, "get_gear_list")
+    expect(result.isError).toBe(true)
+    expect(textOf(result)).toMatch(/larger than the 2 MiB this server reads \(INTERVALS_MAX_RESPONSE_BYTES\)/)
+    expect(JSON.stringify(result).length).toBeLessThan(2000)
+    expect(rssMiB(server.child.pid!) - before).toBeLessThan(40)
+    await c.close()
+  })
+
+  it("never sends an answer over MCP_MAX_ANSWER_CHARS, and says what was cut and how to ask for less", async () => {
+    const server = await start({ MCP_MAX_ANSWER_CHARS: "3000" })
+    const c = await client(server)
+    const today = localToday(TIMEZONE)
+    const list = await call(c, "get_wellness_data", { start_date: addDays(today, -40), end_date: today })
+    const text = textOf(list)
+    expect(list.isError).toBeFalsy()
+    expect(text.length).toBeLessThanOrEqual(3000)
+    expect(JSON.stringify(list.structuredContent).length).toBeLessThanOrEqual(3000)
+    expect(text).toMatch(/\[Cut to fit this server's limit of 3,000 characters \(MCP_MAX_ANSWER_CHARS\): the text .*; days kept \d+ of 32\. Ask for less/)
+    const days = (list.structuredContent as { days: Array<{ date: string }> }).days
+    expect(days.length).toBeGreaterThan(0)
+    expect(days.length).toBeLessThan(32)
+    await c.close()
+  })
+})
+
+describe("nothing waits forever on the way in", () => {
+  it("closes a connection whose headers trickle in, and one whose body does", async () => {
+    const server = await start({ MCP_HEADERS_TIMEOUT_MS: "800", MCP_REQUEST_TIMEOUT_MS: "1500" })
+    const headers = await rawSocket(server.port)
+    headers.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+    const body = await rawSocket(server.port)
+    body.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${SERVER_KEY}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{`)
+    const trickle = setInterval(() => {
+      headers.write("X-Slow: a\r\n")
+      body.write(" ")
+    }, 200)
+    try {
+      expect(await eventually(() => headers.isClosed() && body.isClosed(), 10_000)).toBe(true)
+      expect(headers.received()).toMatch(/^HTTP\/1.1 408/)
+    } finally {
+      clearInterval(trickle)
+    }
+  })
+
+  it("keeps a long event stream open past the request timeout", async () => {
+    const server = await start({ MCP_HEADERS_TIMEOUT_MS: "500", MCP_REQUEST_TIMEOUT_MS: "800" })
+    const { session } = await initialize(server)
+    let ended = false
+    const req = httpRequest(`${server.origin}/mcp`, {
+      headers: { ...bearer, accept: "text/event-stream", "mcp-session-id": session!, "mcp-protocol-version": "2025-06-18" }
+    }, (res) => {
+      res.on("data", () => undefined)
+      res.on("end", () => (ended = true))
+    })
+    req.on("error", () => undefined)
+    req.end()
+    await sleep(2500)
+    expect(ended).toBe(false)
+    req.destroy()
+  })
+
+  it("does not read the body of a refused request", async () => {
+    const server = await start()
+    const socket = await rawSocket(server.port)
+    socket.write("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 209715200\r\n\r\n")
+    const chunk = Buffer.alloc(64 * 1024, 32)
+    let sent = 0
+    while (!socket.isClosed() && sent < 200 * 1024 * 1024) {
+      if (!socket.write(chunk)) await Promise.race([new Promise((r) => socket.socket.once("drain", r)), socket.closed, sleep(1000)])
+      sent += chunk.length
+    }
+    expect(socket.received()).toMatch(/^HTTP\/1.1 401/)
+    expect(sent).toBeLessThan(32 * 1024 * 1024)
+  })
+
+  it("caps the connections one address may hold", async () => {
+    const server = await start({ MCP_MAX_CONNECTIONS_PER_CLIENT: "3" })
+    const sockets = await Promise.all([1, 2, 3, 4].map(() => rawSocket(server.port)))
+    expect(await eventually(() => sockets[3]!.isClosed(), 3000)).toBe(true)
+    expect(sockets[3]!.received()).toMatch(/^HTTP\/1.1 503 .*\r\nRetry-After: 5/s)
+    expect(sockets.slice(0, 3).some((s) => s.isClosed())).toBe(false)
+    for (const s of sockets) s.socket.destroy()
+  })
+})
+
+describe("a hanging endpoint holds only its own share", () => {
+  it("answers a healthy endpoint while fifty calls wait on a slow one", async () => {
+    const server = await start({ INTERVALS_REQUEST_TIMEOUT_MS: "20000", INTERVALS_DEADLINE_MS: "25000" })
+    fake.faults.push({ match: (r) => r.path.endsWith("/wellness"), delayMs: 15_000 })
+    const c = await client(server)
+    let settled = 0
+    const slow = Array.from({ length: 50 }, (_, i) =>
+      call(c, "get_wellness_data", { start_date: "2025-01-01", end_date: addDays("2025-01-01", i) }).finally(() => settled++)
+    )
+    expect(await eventually(() => fake.requests.filter((r) => r.path.endsWith("/wellness")).length >= 4, 5000)).toBe(true)
+    const gear = await call(c, "get_gear_list")
+    expect(gear.isError).toBeFalsy()
+    expect(settled).toBe(0)
+    // Only a few slow requests hold connections; the rest wait their turn without one.
+    expect(fake.requests.filter((r) => r.path.endsWith("/wellness")).length).toBeLessThanOrEqual(4)
+    void Promise.allSettled(slow)
+    await server.stop("SIGKILL")
+  }, 30_000)
+})
+
+describe("shutdown keeps to its grace", () => {
+  it("stops a call still in flight after MCP_SHUTDOWN_GRACE_MS, answering it, and exits", async () => {
+    const server = await start({ MCP_SHUTDOWN_GRACE_MS: "1000" })
+    fake.faults.push({ match: (r) => r.path.endsWith("/wellness"), delayMs: 30_000 })
+    const c = await client(server)
+    const pending = call(c, "get_wellness_data", { start_date: "2025-02-01", end_date: "2025-02-03" })
+    expect(await eventually(() => fake.requests.some((r) => r.path.endsWith("/wellness")), 3000)).toBe(true)
+    const stoppedAt = Date.now()
+    const code = server.stop("SIGTERM")
+    const result = await pending
+    expect(result.isError).toBe(true)
+    expect(textOf(result)).toMatch(/stopped because the server is shutting down/)
+    expect(await code).toBe(0)
+    // Well before the upstream would have answered (30 s): within the grace and about a second.
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000)
+    expect(server.stderr()).toMatch(/stopping 1 request\(s\) still in flight after the grace/)
+  }, 30_000)
+
+  it("does not hang after a cancelled call", async () => {
+    const server = await start({ MCP_SHUTDOWN_GRACE_MS: "1000" })
+    fake.faults.push({ match: (r) => r.path.endsWith("/wellness"), delayMs: 30_000 })
+    const c = await client(server)
+    const controller = new AbortController()
+    const pending = call(c, "get_wellness_data", { start_date: "2025-03-01", end_date: "2025-03-03" }, controller.signal)
+    expect(await eventually(() => fake.requests.some((r) => r.path.endsWith("/wellness")), 3000)).toBe(true)
+    controller.abort()
+    await expect(pending).rejects.toThrow()
+    await sleep(200)
+    expect(await server.stop("SIGTERM")).toBe(0)
+  }, 30_000)
+
+  it("over stdio, says so when it stops with a call in flight", async () => {
+    fake.faults.push({ match: (r) => r.path.endsWith("/wellness"), delayMs: 30_000 })
+    const child = spawn(process.execPath, [ENTRY], {
+      env: { PATH: process.env["PATH"], API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stderr = ""
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve))
+    child.stdin!.write(initializeBody + "\n")
+    child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) + "\n")
+    child.stdin!.write(JSON.stringify({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "tools/call",
+      params: { name: "get_wellness_data", arguments: { start_date: "2025-04-01", end_date: "2025-04-02" } }
+    }) + "\n")
+    expect(await eventually(() => fake.requests.some((r) => r.path.endsWith("/wellness")), 5000)).toBe(true)
+    child.kill("SIGTERM")
+    await exited
+    expect(stderr).toMatch(/stopping with 1 call\(s\) in flight; they get no answer/)
+  }, 30_000)
+})
+
+describe("safe mode has no loophole", () => {
+  let server: Connected
+  beforeAll(async () => {
+    server = await connectStdio({ API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl })
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+  const tool = async (name: string, args: Record<string, unknown>) =>
+    (await server.client.callTool({ name, arguments: args })) as CallToolResult
+
+  it("neither changes a past event nor moves one out of the past, so it cannot be deleted after", async () => {
+    const today = localToday(TIMEZONE)
+    fake.fixtures.events.push(
+      { id: 61, start_date_local: `${addDays(today, -5)}T00:00:00`, category: "WORKOUT", type: "Ride", name: "Past ride" },
+      { id: 62, start_date_local: `${addDays(today, -3)}T00:00:00`, category: "NOTE", name: "Past note" },
+      { id: 63, start_date_local: `${addDays(today, 3)}T00:00:00`, category: "WORKOUT", type: "Run", name: "Future run" }
+    )
+    const moved = await tool("add_or_update_event", { event_id: 61, start_date: addDays(today, 10) })
+    expect(moved.isError).toBe(true)
+    expect(textOf(moved)).toMatch(/^Not changed: event 61 .* before today .* never changes, moves or deletes/)
+    const note = await tool("add_or_update_note", { event_id: 62, description: "rewritten" })
+    expect(textOf(note)).toMatch(/^Not changed: event 62/)
+    const intoThePast = await tool("add_or_update_event", { event_id: 63, start_date: addDays(today, -1) })
+    expect(textOf(intoThePast)).toMatch(/^Not changed: moving event 63 .* would put it before today/)
+    expect(fake.requests.filter((r) => r.method !== "GET")).toHaveLength(0)
+    expect((await tool("delete_event", { event_id: 61 })).isError).toBe(true)
+    // A future event may still be changed.
+    expect((await tool("add_or_update_event", { event_id: 63, name: "Future run, longer" })).isError).toBeFalsy()
+  })
+})
+
+describe("cancelling a call cancels only that call", () => {
+  it("leaves the other caller of a shared read its answer", async () => {
+    const server = await start()
+    fake.faults.push({ match: (r) => r.path.endsWith("/wellness"), delayMs: 1500, times: 1 })
+    const [a, b] = await Promise.all([client(server), client(server)])
+    const args = { start_date: "2025-05-01", end_date: "2025-05-07" }
+    const controller = new AbortController()
+    const first = call(a, "get_wellness_data", args, controller.signal)
+    const second = call(b, "get_wellness_data", args)
+    await sleep(400)
+    controller.abort()
+    await expect(first).rejects.toThrow()
+    const answer = await second
+    expect(answer.isError, textOf(answer)).toBeFalsy()
+    expect(fake.requests.filter((r) => r.path.endsWith("/wellness"))).toHaveLength(1)
+    await Promise.all([a.close(), b.close()])
+  })
+
+  it("closes a cancelled call's response stream, and stops the retries of a client that went away", async () => {
+    const server = await start()
+    const { session } = await initialize(server)
+    const headers = { ...MCP_HEADERS, ...bearer, "mcp-session-id": session!, "mcp-protocol-version": "2025-06-18" }
+    await rawRequest(`${server.origin}/mcp`, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }) })
+    fake.faults.push({ match: (r) => r.path.endsWith("/wellness"), delayMs: 20_000 })
+    let ended = false
+    const post = httpRequest(`${server.origin}/mcp`, { method: "POST", headers }, (res) => {
+      res.on("data", () => undefined)
+      res.on("end", () => (ended = true))
+    })
+    post.on("error", () => undefined)
+    post.end(JSON.stringify({
+      jsonrpc: "2.0",
+      id: 7,
+      method: "tools/call",
+      params: { name: "get_wellness_data", arguments: { start_date: "2025-06-01", end_date: "2025-06-02" } }
+    }))
+    expect(await eventually(() => fake.requests.some((r) => r.path.endsWith("/wellness")), 3000)).toBe(true)
+    await rawRequest(`${server.origin}/mcp`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ jsonrpc: "2.0", method: "notifications/cancelled", params: { requestId: 7, reason: "no" } })
+    })
+    expect(await eventually(() => ended, 3000)).toBe(true)
+
+    // A client that disconnects mid-call: its call is not retried for it.
+    fake.faults.length = 0
+    fake.faults.push({ match: (r) => r.path.endsWith("/gear"), status: 503 })
+    const gone = httpRequest(`${server.origin}/mcp`, { method: "POST", headers }, () => undefined)
+    gone.on("error", () => undefined)
+    gone.end(JSON.stringify({ jsonrpc: "2.0", id: 8, method: "tools/call", params: { name: "get_gear_list", arguments: {} } }))
+    expect(await eventually(() => fake.requests.some((r) => r.path.endsWith("/gear")), 3000)).toBe(true)
+    gone.destroy()
+    await sleep(3000)
+    expect(fake.requests.filter((r) => r.path.endsWith("/gear")).length).toBeLessThanOrEqual(2)
+  }, 30_000)
+})
+
+describe("answers from a misbehaving upstream", () => {
+  let server: Connected
+  beforeAll(async () => {
+    // No cache: each call here must meet the fault set for it.
+    server = await connectStdio({
+      API_KEY,
+      ATHLETE_ID,
+      INTERVALS_API_BASE_URL: fake.baseUrl,
+      INTERVALS_WRITE_MODE: "full",
+      INTERVALS_CACHE: "off"
+    })
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+  const tool = async (name: string, args: Record<string, unknown> = {}) =>
+    (await server.client.callTool({ name, arguments: args })) as CallToolResult
+
+  it("says a write answered with a malformed body may or may not have been saved, and sends it once", async () => {
+    fake.faults.push({ match: (r) => r.method === "POST", status: 200, body: "<html>maintenance</html>" })
+    const result = await tool("add_or_update_note", { name: "n", description: "d", start_date: "2099-01-01" })
+    expect(textOf(result)).toMatch(/not JSON.*may or may not have been saved/s)
+    expect(textOf(result)).not.toMatch(/try again, and report/)
+    expect(fake.requests.filter((r) => r.method === "POST")).toHaveLength(1)
+  })
+
+  it("answers the whole gear list when one item has retired: false, and activities with numbers as text", async () => {
+    fake.faults.push({
+      match: (r) => r.path.endsWith("/gear"),
+      times: 1,
+      mutate: (body) => {
+        (body as Array<{ retired: unknown }>)[0]!.retired = false
+        return body
+      }
+    })
+    const gear = await tool("get_gear_list")
+    expect(gear.isError).toBeFalsy()
+    expect((gear.structuredContent as { gear: Array<unknown> }).gear).toHaveLength(fake.fixtures.gear.length)
+    fake.faults.push({
+      match: (r) => r.path.endsWith("/activities"),
+      times: 1,
+      mutate: (body) => {
+        for (const a of body as Array<Record<string, unknown>>) a["moving_time"] = String(a["moving_time"])
+        return body
+      }
+    })
+    const activities = await tool("get_activities", { limit: 3 })
+    expect(activities.isError).toBeFalsy()
+    expect((activities.structuredContent as { activities: Array<{ moving_time_s?: number }> }).activities[0]!.moving_time_s)
+      .toEqual(expect.any(Number))
+  })
+
+  it("keeps ids above 2^53 exact both ways", async () => {
+    // int64's range, beyond what a JSON number holds exactly.
+    const big = "1234567890123456789"
+    const today = localToday(TIMEZONE)
+    fake.faults.push({
+      match: (r) => r.path.endsWith("/events") && r.method === "GET",
+      times: 1,
+      status: 200,
+      body: `[{"id": ${big}, "start_date_local": "${today}T00:00:00", "category": "NOTE", "name": "Big id"}]`
+    })
+    const listed = await tool("get_events")
+    expect((listed.structuredContent as { events: Array<{ id: unknown }> }).events[0]!.id).toBe(big)
+    expect(textOf(listed)).toContain(`id ${big}`)
+    await tool("get_event_by_id", { event_id: big })
+    expect(fake.requests.at(-1)!.path).toBe(`/api/v1/athlete/${ATHLETE_ID}/events/${big}`)
+    const rounded = await tool("get_event_by_id", { event_id: 1234567890123456789 })
+    expect(textOf(rounded)).toMatch(/event_id: an event id 1234567890123456800 is above 2\^53.*give it as a string of digits/)
+  })
+
+  it("words failures for what happened: no retries claimed for a write, an id only where one was given", async () => {
+    fake.faults.push({ match: (r) => r.method === "DELETE", status: 503 })
+    const today = localToday(TIMEZONE)
+    fake.fixtures.events.push({ id: 64, start_date_local: `${addDays(today, 4)}T00:00:00`, category: "NOTE", name: "n" })
+    const deleted = await tool("delete_event", { event_id: 64 })
+    expect(textOf(deleted)).toMatch(/HTTP 503.*may or may not have been saved/s)
+    expect(textOf(deleted)).not.toMatch(/after retries|attempts/)
+    fake.faults.length = 0
+    fake.faults.push({ match: (r) => r.path.endsWith("/gear"), times: 1, status: 404, body: "" })
+    expect(textOf(await tool("get_gear_list"))).not.toMatch(/Check the id/)
+    fake.faults.push({ match: (r) => r.path.endsWith("/gear"), times: 1, status: 302, headers: { location: "https://intervals.icu/login" }, body: "" })
+    expect(textOf(await tool("get_gear_list"))).toMatch(/redirected GET .* to https:\/\/intervals.icu\/login/)
+    fake.faults.push({ match: (r) => r.path.endsWith("/gear"), times: 1, status: 200, body: "" })
+    const empty = textOf(await tool("get_gear_list"))
+    expect(empty).toMatch(/an empty answer/)
+    expect(empty.split("\n")).toHaveLength(1)
+  })
+})
+
+describe("arguments are refused with their limits, never echoed whole", () => {
+  let server: Connected
+  beforeAll(async () => {
+    server = await connectStdio({ API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl })
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+  const tool = async (name: string, args: unknown) =>
+    (await server.client.callTool({ name, arguments: args as Record<string, unknown> })) as CallToolResult
+
+  it("names the parameter and its limit, and quotes only an excerpt", async () => {
+    const long = await tool("add_activity_message", { activity_id: "i1", content: "x".repeat(900_000) })
+    expect(textOf(long)).toMatch(/content: expected at most 4,000 characters, got 900,000/)
+    expect(JSON.stringify(long).length).toBeLessThan(1000)
+    const steps = await tool("add_or_update_event", {
+      workout_type: "Ride",
+      name: "x",
+      workout_doc: { steps: Array.from({ length: 10_000 }, () => ({ duration: 60 })) }
+    })
+    expect(textOf(steps)).toMatch(/workout_doc\.steps: expected at most 100 steps, got 10,000/)
+    expect(JSON.stringify(steps).length).toBeLessThan(1000)
+    expect(fake.requests).toHaveLength(0)
+  })
+
+  it("refuses arguments nested 5,000 levels deep as an argument error", async () => {
+    let deep = "{\"duration\": 60}"
+    for (let i = 0; i < 5000; i++) deep = `{"reps": 2, "steps": [${deep}]}`
+    const child = spawn(process.execPath, [ENTRY], {
+      env: { PATH: process.env["PATH"], API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stdout = ""
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
+    child.stdin!.write(initializeBody + "\n")
+    child.stdin!.write(
+      `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add_or_update_event","arguments":` +
+        `{"workout_type":"Ride","name":"x","workout_doc":{"steps":[${deep}]}}}}\n`
+    )
+    child.stdin!.write(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_activities","arguments":[1,2]}}\n`)
+    child.stdin!.write(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"arguments":{}}}\n`)
+    expect(await eventually(() => stdout.split("\n").filter((l) => l !== "").length >= 4, 10_000)).toBe(true)
+    child.kill()
+    const answers = stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { id: number; result?: CallToolResult; error?: { code: number; message: string } })
+    const nested = answers.find((a) => a.id === 2)!
+    expect(nested.result?.isError).toBe(true)
+    expect(textOf(nested.result!)).toMatch(/workout_doc: nested more than 32 levels deep/)
+    for (const id of [3, 4]) {
+      const refused = answers.find((a) => a.id === id)!
+      expect(refused.error?.code).toBe(-32602)
+      expect(refused.error?.message).not.toContain("\n")
+      expect(refused.error!.message.length).toBeLessThan(160)
+    }
+    expect(answers.find((a) => a.id === 3)!.error!.message).toMatch(/arguments must be an object of named arguments, got a list/)
+    expect(answers.find((a) => a.id === 4)!.error!.message).toMatch(/needs params\.name/)
+  })
+
+  it("accepts every real date in its range, and names the range", async () => {
+    const old = await tool("get_wellness_data", { start_date: "0001-01-01", end_date: "0001-01-02" })
+    expect(textOf(old)).toMatch(/start_date: expected a date from 1900-01-01 to 2199-12-31, got "0001-01-01"/)
+    expect(textOf(await tool("get_wellness_data", { start_date: "1900-02-29", end_date: "1900-03-01" }))).toMatch(/does not exist/)
+    const leap = await tool("get_wellness_data", { start_date: "2000-02-29", end_date: "2000-03-01" })
+    expect(leap.isError).toBeFalsy()
+  })
+})
+
+describe("the HTTP edge", () => {
+  let server: HttpServerProcess
+  beforeAll(async () => {
+    server = await start({ MCP_AUTH_FAILURES_PER_MINUTE: "5" })
+  })
+
+  it("answers a malformed URL with 400, judges an absolute-form target by its authority, and refuses other ports' origins", async () => {
+    const malformed = await rawSocket(server.port)
+    malformed.write("GET //[ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    await malformed.closed
+    expect(malformed.received()).toMatch(/^HTTP\/1.1 400/)
+    expect(server.stderr()).not.toMatch(/level=ERROR/)
+    const absolute = await rawSocket(server.port)
+    absolute.write(`POST http://evil.example/mcp HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${SERVER_KEY}\r\nContent-Length: 2\r\n\r\n{}`)
+    await absolute.closed
+    expect(absolute.received()).toMatch(/^HTTP\/1.1 403[^]*evil\.example/)
+    const origin = await rawRequest(`${server.origin}/mcp`, {
+      method: "POST",
+      headers: { ...MCP_HEADERS, ...bearer, origin: "http://127.0.0.1:5173" },
+      body: initializeBody
+    })
+    expect(origin.status).toBe(403)
+  })
+
+  it("slows repeated failed authentications from one address, never the right key", async () => {
+    const statuses: Array<number> = []
+    for (let i = 0; i < 7; i++) {
+      statuses.push((await rawRequest(`${server.origin}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, authorization: "Bearer nope" }, body: initializeBody })).status)
+    }
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401])
+    expect(statuses.slice(5)).toEqual([429, 429])
+    const limited = await rawRequest(`${server.origin}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, authorization: "Bearer nope" }, body: initializeBody })
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0)
+    expect((await initialize(server)).status).toBe(200)
+  })
+
+  it("refuses to listen beyond loopback with a weak key, saying how to make one", async () => {
+    const child = spawn(process.execPath, [ENTRY], {
+      env: { PATH: process.env["PATH"], API_KEY, MCP_TRANSPORT: "http", MCP_HOST: "0.0.0.0", MCP_PORT: "0", MCP_SERVER_API_KEY: "short-key" },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stderr = ""
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+    const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
+    expect(code).toBe(1)
+    expect(stderr.trim()).toMatch(/^intervals-mcp: MCP_SERVER_API_KEY is 9 characters long.*at least 32.*randomBytes/)
+  })
+})
