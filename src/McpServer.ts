@@ -7,6 +7,8 @@
  */
 import { Server } from "@modelcontextprotocol/sdk/server/index.js"
 import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv"
+import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js"
 import {
   type CallToolResult,
   ListToolsRequestSchema,
@@ -61,6 +63,16 @@ export interface ConnectionHooks {
   readonly onCancelled?: (requestId: RequestId) => void
 }
 
+/**
+ * One JSON Schema validator for every connection, made on first use: the SDK would otherwise build a validator (an
+ * Ajv instance, about 150 KB) for each server it makes, that is for every session and every stateless request, for
+ * the elicitation forms this server does not send yet.
+ */
+let sharedValidator: AjvJsonSchemaValidator | undefined
+const validator: jsonSchemaValidator = {
+  getValidator: (schema) => (sharedValidator ??= new AjvJsonSchemaValidator()).getValidator(schema)
+}
+
 interface Flight {
   readonly controller: AbortController
   stopped: "abandoned" | "shutdown" | undefined
@@ -104,7 +116,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
       const flights = new Map<RequestId, Flight>()
       const server = new Server(
         { name: "intervals-mcp", title: "Intervals.icu", version: Version },
-        { capabilities: { tools: { listChanged: false } }, instructions }
+        { capabilities: { tools: { listChanged: false } }, instructions, jsonSchemaValidator: validator }
       )
       server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }))
       server.setRequestHandler(CallToolRequest, async (request, extra) => {

@@ -83,8 +83,11 @@ describe("sessions are bounded", () => {
       }
     }))
     expect(server.child.exitCode).toBeNull()
-    expect((await health(server)).sessions).toBeLessThanOrEqual(100)
-    expect(rssMiB(server.child.pid!) - before).toBeLessThan(60)
+    const held = (await health(server)).sessions
+    const after = rssMiB(server.child.pid!)
+    console.log(`sessions: 2000 initializes, ${held} sessions held (cap 100); RSS ${before.toFixed(1)} → ${after.toFixed(1)} MiB`)
+    expect(held).toBeLessThanOrEqual(100)
+    expect(after - before).toBeLessThan(60)
     const c = await client(server)
     expect((await call(c, "get_gear_list")).isError).toBeFalsy()
     await c.close()
@@ -124,7 +127,9 @@ describe("upstream bodies and answers are bounded", () => {
     expect(result.isError).toBe(true)
     expect(textOf(result)).toMatch(/larger than the 2 MiB this server reads \(INTERVALS_MAX_RESPONSE_BYTES\)/)
     expect(JSON.stringify(result).length).toBeLessThan(2000)
-    expect(rssMiB(server.child.pid!) - before).toBeLessThan(40)
+    const after = rssMiB(server.child.pid!)
+    console.log(`huge body: ${(huge.length / 1e6).toFixed(1)} MB answer refused in ${JSON.stringify(result).length} characters; RSS ${before.toFixed(1)} → ${after.toFixed(1)} MiB`)
+    expect(after - before).toBeLessThan(40)
     await c.close()
   })
 
@@ -215,7 +220,9 @@ describe("a hanging endpoint holds only its own share", () => {
       call(c, "get_wellness_data", { start_date: "2025-01-01", end_date: addDays("2025-01-01", i) }).finally(() => settled++)
     )
     expect(await eventually(() => fake.requests.filter((r) => r.path.endsWith("/wellness")).length >= 4, 5000)).toBe(true)
+    const asked = Date.now()
     const gear = await call(c, "get_gear_list")
+    console.log(`slow endpoint: get_gear_list answered in ${Date.now() - asked} ms while 50 calls waited on a 15 s endpoint`)
     expect(gear.isError).toBeFalsy()
     expect(settled).toBe(0)
     // Only a few slow requests hold connections; the rest wait their turn without one.
@@ -238,6 +245,7 @@ describe("shutdown keeps to its grace", () => {
     expect(result.isError).toBe(true)
     expect(textOf(result)).toMatch(/stopped because the server is shutting down/)
     expect(await code).toBe(0)
+    console.log(`shutdown: exited ${Date.now() - stoppedAt} ms after SIGTERM with a call in flight (grace 1000 ms)`)
     // Well before the upstream would have answered (30 s): within the grace and about a second.
     expect(Date.now() - stoppedAt).toBeLessThan(10_000)
     expect(server.stderr()).toMatch(/stopping 1 request\(s\) still in flight after the grace/)
