@@ -21,6 +21,7 @@ import { checkRequest } from "./mcp/RequestGuard.js"
 import { callTool, errorResult, tooDeepMessage } from "./mcp/ToolCall.js"
 import { listing } from "./mcp/ToolListing.js"
 import { AppConfig } from "./services/AppConfig.js"
+import { describe } from "./services/Decoding.js"
 import { allTools, toolsFor, writes } from "./tools/Registry.js"
 import type { ToolContext } from "./tools/Tool.js"
 import { Version } from "./Version.js"
@@ -98,7 +99,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
           allTools.some((t) => t.name === name)
             ? `${name} changes data, and this server runs with INTERVALS_WRITE_MODE=${config.writeMode}, which ` +
               "registers no tool that writes; nothing was sent to Intervals.icu. The server's owner can set safe or full."
-            : `Unknown tool ${JSON.stringify(name)}; available: ${tools.map((t) => t.name).join(", ")}`
+            : `Unknown tool ${describe(name)}; available: ${tools.map((t) => t.name).join(", ")}`
         ))
         : callTool(tool, args)
       return Effect.map(result, noticed)

@@ -10,8 +10,23 @@
  */
 import { estimateWorkout, stepIntensity, type Thresholds } from "../domain/WorkoutEstimate.js"
 import { parseWorkoutText, type TextStep, workoutDocOf } from "../domain/WorkoutText.js"
+import {
+  addDays,
+  bestAverages,
+  bestTimes,
+  CURVE_METRES,
+  CURVE_SECS,
+  curveEnvelope,
+  familyOf as family,
+  paceModel,
+  powerModel,
+  round,
+  weekday
+} from "./Analytics.js"
 import { DEMO_ATHLETE_ID, DEMO_TIMEZONE } from "./DemoIdentity.js"
-import type { Dataset, Json } from "./InMemoryIntervals.js"
+import { curveWindow, type Dataset, type Json, type SharedAthlete } from "./InMemoryIntervals.js"
+
+export { addDays, bestAverages, CURVE_SECS }
 
 export { DEMO_ATHLETE_ID, DEMO_TIMEZONE }
 const WEEKS = 16
@@ -113,14 +128,6 @@ const noiseFrom = (seed: number) => {
 export const localToday = (timezone: string, now: Date): string =>
   new Intl.DateTimeFormat("en-CA", { timeZone: timezone, year: "numeric", month: "2-digit", day: "2-digit" }).format(now)
 
-export const addDays = (date: string, days: number): string => {
-  const d = new Date(`${date}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + days)
-  return d.toISOString().slice(0, 10)
-}
-
-/** 1 for Monday … 7 for Sunday. */
-const weekday = (date: string): number => ((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7) + 1
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
 
@@ -147,7 +154,6 @@ const utcOf = (local: string, timezone: string): string => {
   return new Date(guess - (shown - guess)).toISOString().replace(/\.\d{3}Z$/, "Z")
 }
 
-const round = (value: number, digits = 0) => Math.round(value * 10 ** digits) / 10 ** digits
 
 const clockText = (seconds: number) => {
   const h = Math.floor(seconds / 3600)
@@ -230,7 +236,14 @@ const plannedFor = (date: string, weekNumber: number, random: Random): Array<Pla
             outdoor: false,
             text: `Warmup\n- 10m ramp 45-60%\n\n- ${minutes(45 * volume / 0.7)} 62-70% 90-95rpm\n\nCooldown\n- 5m 50%`
           }
-          : { sport: "VirtualRide", name: session.name, time: "18:30", outdoor: false, text: session.text(volume) }
+          : {
+            sport: "VirtualRide",
+            name: session.name,
+            time: "18:30",
+            outdoor: false,
+            text: session.text(volume),
+            tags: ["intervals", session.name.split(" ")[0]!.toLowerCase()]
+          }
       )
       break
     }
@@ -266,6 +279,7 @@ const plannedFor = (date: string, weekNumber: number, random: Random): Array<Pla
         name: recovery ? "Easy endurance ride" : "Long ride",
         time: "09:00",
         outdoor: true,
+        tags: ["endurance"],
         sprints: recovery ? 0 : random.int(3, 6),
         text: recovery
           ? `- ${minutes(hours * 60)} 58-68%`
@@ -281,6 +295,7 @@ const plannedFor = (date: string, weekNumber: number, random: Random): Array<Pla
             name: "Tempo run 3×10",
             time: "09:30",
             outdoor: true,
+            tags: ["intervals", "tempo"],
             text: "Warmup\n- 15m 70-78% Pace\n\nMain Set 3x\n- 10m 95-100% Pace\n- 3m 65-70% Pace\n\nCooldown\n- 10m 65-72% Pace"
           }
           : {
@@ -512,40 +527,6 @@ const zoneTimes = (values: ArrayLike<number>, bounds: ReadonlyArray<number>) => 
   return secs
 }
 
-/** The best average of `values` over each window length (rolling sums). */
-export const bestAverages = (values: ArrayLike<number>, windows: ReadonlyArray<number>) =>
-  windows.map((length) => {
-    if (values.length < length) return null
-    let sum = 0
-    for (let i = 0; i < length; i++) sum += values[i]!
-    let best = sum
-    for (let i = length; i < values.length; i++) {
-      sum += values[i]! - values[i - length]!
-      if (sum > best) best = sum
-    }
-    return best / length
-  })
-
-/** The fastest time over each distance, from cumulative distance (one sample a second). */
-const bestTimes = (distance: ArrayLike<number>, targets: ReadonlyArray<number>) =>
-  targets.map((target) => {
-    if (distance.length === 0 || distance[distance.length - 1]! < target) return null
-    let best = Infinity
-    let start = 0
-    for (let end = 0; end < distance.length; end++) {
-      while (start < end && distance[end]! - distance[start + 1]! >= target) start++
-      if (distance[end]! - distance[start]! >= target) best = Math.min(best, end - start)
-    }
-    return best === Infinity ? null : best
-  })
-
-/** The durations power and heart-rate curves are kept at. */
-export const CURVE_SECS = [
-  1, 2, 3, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 300, 360, 420, 480, 600, 720, 900, 1200, 1500, 1800, 2400,
-  2700, 3600, 4500, 5400, 7200, 10_800
-]
-/** The distances pace curves are kept at. */
-export const CURVE_METRES = [400, 800, 1000, 1500, 1609.344, 3000, 5000, 10_000, 15_000, 21_097.5]
 const SWIM_METRES = [50, 100, 200, 400, 800, 1500]
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -569,12 +550,23 @@ const GEAR = {
   oldShoes: { id: "g1005", name: "Ghost 15 (retired)", base: 804_000 }
 }
 
-const family = (type: string) =>
-  /ride/i.test(type) ? "Ride" : /run/i.test(type) ? "Run" : /swim/i.test(type) ? "Swim" : "Other"
 
-export const makeDemoDataset = (now: Date = new Date()): Dataset => {
+/** Who a generated athlete is: the demo athlete (the key's owner), or the teammate who shares with them. */
+interface Variant {
+  readonly number: number
+  readonly id: string
+  readonly name: string
+  readonly firstname: string
+  readonly sex: string
+}
+
+const OWNER: Variant = { number: 0, id: DEMO_ATHLETE_ID, name: "Demo Athlete", firstname: "Demo", sex: "F" }
+const TEAMMATE: Variant = { number: 1, id: "i424243", name: "Demo Teammate", firstname: "Demo", sex: "M" }
+
+export const makeDemoDataset = (now: Date = new Date(), variant: Variant = OWNER): Dataset => {
+  const DEMO_ATHLETE_ID = variant.id
   const today = localToday(DEMO_TIMEZONE, now)
-  const random = generator(20_260_101)
+  const random = generator(20_260_101 + variant.number * 7919)
   const mondayToday = addDays(today, 1 - weekday(today))
   const weekNumberOf = (date: string) =>
     Math.floor((Date.parse(`${date}T00:00:00Z`) - Date.parse(`${mondayToday}T00:00:00Z`)) / (7 * 86_400_000))
@@ -622,11 +614,11 @@ export const makeDemoDataset = (now: Date = new Date()): Dataset => {
   }
 
   const makeActivity = (date: string, session: PlannedSession, dayOffset: number): Made => {
-    const seed = 1_000 + dayOffset * 7 + activityNumber
+    const seed = 1_000 + dayOffset * 7 + activityNumber + variant.number * 100_000
     const execution = 1 + random.normal() * 0.02
     const streams = synthesise(session, seed, execution)
     activityNumber++
-    const id = `i${170_000_000 + (dayOffset + 200) * 10 + (activityNumber % 10)}`
+    const id = `i${170_000_000 + variant.number * 10_000_000 + (dayOffset + 200) * 10 + (activityNumber % 10)}`
     const sport = session.sport
     const settings = thresholdsFor(sport)
     // In the pool, the rests between repeats are not moving time.
@@ -830,8 +822,12 @@ export const makeDemoDataset = (now: Date = new Date()): Dataset => {
       max_temp: session.outdoor ? 21 : null,
       average_weather_temp: session.outdoor ? round(13 + random.normal() * 3, 1) : null,
       average_wind_speed: session.outdoor ? round(3 + random.next() * 4, 1) : null,
+      prevailing_wind_deg: session.outdoor ? random.int(180, 290) : null,
+      average_clouds: session.outdoor ? random.int(20, 90) : null,
+      max_rain: session.outdoor ? round(random.chance(0.3) ? random.between(0.2, 3) : 0, 1) : null,
+      weather_description: session.outdoor ? random.pick(["Partly cloudy", "Overcast", "Sunny spells", "Light showers"]) : null,
       gear: gear === undefined ? null : { id: gear.id, name: gear.name, distance: null, primary: true },
-      tags: null,
+      tags: session.tags ?? null,
       paired_event_id: null,
       compliance: null,
       icu_ctl: null,
@@ -1156,20 +1152,7 @@ export const makeDemoDataset = (now: Date = new Date()): Dataset => {
 
   const bySeed = new Map(made.filter((m) => m.seed > 0).map((m) => [m.activity.id as string, m]))
 
-  /** A curve window from its id: `90d`, `1y`, `all`, `s0` (this season: this year), `s1`, `r.FROM.TO`. */
-  const windowOf = (id: string): { start: string; end: string; label: string } | undefined => {
-    const days = /^(\d+)d$/.exec(id)
-    if (days) return { start: addDays(today, -Number(days[1])), end: today, label: `${days[1]} days` }
-    if (id === "1y") return { start: addDays(today, -365), end: today, label: "1 year" }
-    if (id === "all") return { start: "2000-01-01", end: today, label: "All time" }
-    if (id === "s0") return { start: `${today.slice(0, 4)}-01-01`, end: today, label: "This season" }
-    if (id === "s1") {
-      const year = Number(today.slice(0, 4)) - 1
-      return { start: `${year}-01-01`, end: `${year}-12-31`, label: "Last season" }
-    }
-    const range = /^r\.(\d{4}-\d{2}-\d{2})\.(\d{4}-\d{2}-\d{2})$/.exec(id)
-    return range ? { start: range[1]!, end: range[2]!, label: `${range[1]} to ${range[2]}` } : undefined
-  }
+  const windowOf = (id: string) => curveWindow(id, today)
 
   const trainerFilter = (filters: string | undefined): boolean | undefined => {
     if (!filters) return undefined
@@ -1211,22 +1194,89 @@ export const makeDemoDataset = (now: Date = new Date()): Dataset => {
         }
       }
       return [{
-        id: curveId,
-        label: window.label,
-        start_date_local: `${window.start}T00:00:00`,
-        end_date_local: `${window.end}T00:00:00`,
-        days: Math.round((Date.parse(window.end) - Date.parse(window.start)) / 86_400_000) + 1,
+        ...curveEnvelope(curveId, window, inWindow.map((m) => m.activity)),
         weight: WEIGHT,
         secs: CURVE_SECS,
         values,
         watts_per_kg: values.map((w) => (w === null ? null : round(w / WEIGHT, 2))),
         activity_id: ids,
-        moving_time: inWindow.reduce((sum, m) => sum + m.activity.moving_time, 0),
-        training_load: inWindow.reduce((sum, m) => sum + m.activity.icu_training_load, 0),
-        after_kj: 0
+        after_kj: 0,
+        powerModels: [powerModel(CURVE_SECS, values)].filter((model) => model !== undefined)
       }]
     })
     return { list, activities: Object.fromEntries(used) }
+  }
+
+  /** Heart-rate (best average bpm per duration) or pace (best time per distance) curves from the same bests. */
+  const otherCurves = (kind: "hr" | "pace") => (query: Readonly<Record<string, string>>): Json => {
+    const type = family(query["type"] ?? (kind === "pace" ? "Run" : "Ride"))
+    const axis = kind === "hr" ? CURVE_SECS : CURVE_METRES
+    const used = new Map<string, Json>()
+    const list = (query["curves"] ?? "90d").split(",").flatMap((curveId) => {
+      const window = windowOf(curveId)
+      if (window === undefined) return []
+      const inWindow = [...bySeed.values()].filter((m) => {
+        const day = m.activity.start_date_local.slice(0, 10)
+        return family(m.activity.type) === type && day >= window.start && day <= window.end &&
+          (kind === "hr" || m.best.pace !== undefined)
+      })
+      const values: Array<number | null> = axis.map(() => null)
+      const ids: Array<string | null> = axis.map(() => null)
+      for (const m of inWindow) {
+        const bests = kind === "hr" ? m.best.hr : m.best.pace!
+        bests.forEach((value, i) => {
+          if (value === null || i >= axis.length) return
+          if (values[i] === null || (kind === "hr" ? value > values[i]! : value < values[i]!)) {
+            values[i] = value
+            ids[i] = m.activity.id
+            used.set(m.activity.id, { id: m.activity.id, name: m.activity.name, start_date_local: m.activity.start_date_local, type: m.activity.type })
+          }
+        })
+      }
+      return [{
+        ...curveEnvelope(curveId, window, inWindow.map((m) => m.activity)),
+        weight: WEIGHT,
+        ...(kind === "hr" ? { secs: CURVE_SECS } : { distance: CURVE_METRES, type: "PACE" }),
+        values,
+        activity_id: ids,
+        ...(kind === "pace" ? { paceModels: [paceModel(CURVE_METRES, values)].filter((model) => model !== undefined) } : {})
+      }]
+    })
+    return { list, activities: Object.fromEntries(used) }
+  }
+
+  // The forecast for the athlete's two configured places, the next seven days (OpenWeather-style daily rows).
+  const weatherRandom = generator(31_337 + variant.number)
+  const daily = (base: number) =>
+    Array.from({ length: 7 }, (_, i) => {
+      const date = addDays(today, i)
+      const rain = weatherRandom.chance(0.35) ? round(weatherRandom.between(0.5, 9), 1) : 0
+      const max = round(base + weatherRandom.normal() * 2.5, 1)
+      const wind = round(2 + weatherRandom.next() * 8, 1)
+      const clouds = rain > 0 ? weatherRandom.int(60, 100) : weatherRandom.int(5, 90)
+      const sky = clouds < 25 ? "clear sky" : clouds < 60 ? "scattered clouds" : "overcast clouds"
+      return {
+        dt: Math.floor(Date.parse(`${date}T12:00:00Z`) / 1000),
+        date,
+        temp: { min: round(max - 6 - weatherRandom.next() * 3, 1), max, day: round(max - 1, 1) },
+        feels_like: { day: round(max - 1 - wind / 3, 1) },
+        wind_speed: wind,
+        wind_gust: round(wind * (1.4 + weatherRandom.next() * 0.6), 1),
+        wind_deg: weatherRandom.int(150, 300),
+        pop: rain > 0 ? round(0.4 + weatherRandom.next() * 0.5, 2) : round(weatherRandom.next() * 0.2, 2),
+        rain,
+        clouds,
+        weather: [{
+          main: rain > 0 ? "Rain" : clouds < 25 ? "Clear" : "Clouds",
+          description: rain > 2 ? "moderate rain" : rain > 0 ? "light rain" : sky
+        }]
+      }
+    })
+  const weather = {
+    forecasts: [
+      { id: 1, provider: "OPEN_WEATHER", location: "Utrecht, NL", label: "Home", lat: 52.09, lon: 5.12, enabled: true, daily: daily(8) },
+      { id: 2, provider: "OPEN_WEATHER", location: "Girona, ES", label: "Training camp", lat: 41.98, lon: 2.82, enabled: true, daily: daily(15) }
+    ]
   }
 
   const streams = (activityId: string): ReadonlyArray<Json> => {
@@ -1389,10 +1439,10 @@ export const makeDemoDataset = (now: Date = new Date()): Dataset => {
 
   const athlete = {
     id: DEMO_ATHLETE_ID,
-    name: "Demo Athlete",
-    firstname: "Demo",
-    lastname: "Athlete",
-    sex: "F",
+    name: variant.name,
+    firstname: variant.firstname,
+    lastname: variant.name.split(" ").at(-1),
+    sex: variant.sex,
     city: "Utrecht",
     state: "Utrecht",
     country: "Netherlands",
@@ -1450,6 +1500,18 @@ export const makeDemoDataset = (now: Date = new Date()): Dataset => {
     messages,
     customItems,
     powerCurves,
-    gear
+    hrCurves: otherCurves("hr"),
+    paceCurves: otherCurves("pace"),
+    gear,
+    weather
   }
 }
+
+/** The teammate who shares their data with the demo athlete, made only when first asked for. */
+export const demoTeammate = (now: Date = new Date()): SharedAthlete => ({
+  id: TEAMMATE.id,
+  name: TEAMMATE.name,
+  timezone: DEMO_TIMEZONE,
+  permission: "WRITE",
+  dataset: () => makeDemoDataset(now, TEAMMATE)
+})

@@ -6,7 +6,7 @@
  */
 import { HttpClient, HttpClientResponse } from "@effect/platform"
 import { Effect, Layer } from "effect"
-import { makeDemoDataset } from "./DemoAthlete.js"
+import { demoTeammate, makeDemoDataset } from "./DemoAthlete.js"
 import { type ApiResponse, type InMemoryIntervals, makeInMemoryIntervals } from "./InMemoryIntervals.js"
 
 const decoder = new TextDecoder()
@@ -30,7 +30,12 @@ const toWeb = (answer: ApiResponse): Response =>
     }
   )
 
-export const makeDemoHttpClient = (make: () => InMemoryIntervals = () => makeInMemoryIntervals(makeDemoDataset())) => {
+export const makeDemoHttpClient = (
+  make: () => InMemoryIntervals = () => {
+    const now = new Date()
+    return makeInMemoryIntervals(makeDemoDataset(now), { coached: [demoTeammate(now)] })
+  }
+) => {
   let api: InMemoryIntervals | undefined
   return HttpClient.make((request, url) =>
     Effect.sync(() => {

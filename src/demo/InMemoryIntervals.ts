@@ -4,7 +4,24 @@
  * The built-in demo serves it behind `HttpClient` (`DemoUpstream`); the tests' fake serves it over real HTTP with
  * authentication and scripted faults. Writes change the data set in place, for the life of the process.
  */
+import { addDays } from "../domain/Dates.js"
 import { workoutDocOf } from "../domain/WorkoutText.js"
+import {
+  athleteSummary,
+  bestAverages,
+  bestEfforts,
+  bestTimes,
+  CURVE_METRES,
+  CURVE_SECS,
+  curveEnvelope,
+  familyOf,
+  histogram,
+  intervalSearch,
+  paceModel,
+  powerVsHr,
+  round,
+  searchActivities
+} from "./Analytics.js"
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any
@@ -40,7 +57,14 @@ export interface Dataset {
   readonly customItems: Array<Json>
   /** The power curves for a query (`type`, `curves`, `filters`). */
   readonly powerCurves: (query: Readonly<Record<string, string>>) => Json
+  /** The heart-rate and pace curves for a query; computed from the streams when a data set has none of its own. */
+  readonly hrCurves?: (query: Readonly<Record<string, string>>) => Json
+  readonly paceCurves?: (query: Readonly<Record<string, string>>) => Json
   readonly gear: Array<Json>
+  /** The weather forecast for the athlete's locations (`/weather-forecast`). */
+  readonly weather?: Json
+  /** For an athlete who shares with the key's owner: what the key may do (`icu_permission`). */
+  readonly permission?: string
 }
 
 export interface InMemoryIntervals {
@@ -73,7 +97,19 @@ const withWorkout = (event: Json, parse: (text: string | null | undefined) => Js
     ? { ...event, workout_doc: parse(event.description) }
     : event
 
+/** An athlete who shares their data with the key's owner; their data set is made only when first needed. */
+export interface SharedAthlete {
+  readonly id: string
+  readonly name: string
+  readonly timezone: string
+  /** What the key may do for this athlete, as Intervals.icu's `icu_permission` says it. */
+  readonly permission: string
+  readonly dataset: () => Dataset
+}
+
 export interface Options {
+  /** Athletes who share their data with the key's owner (a coach's athletes). */
+  readonly coached?: ReadonlyArray<SharedAthlete>
   /** Intervals.icu's reading of workout text (the default is this server's own reader). */
   readonly parseWorkout?: (text: string | null | undefined) => Json
   /** The clock for `created` stamps. */
@@ -82,15 +118,135 @@ export interface Options {
   readonly firstId?: number
 }
 
-export const makeInMemoryIntervals = (data: Dataset, options: Options = {}): InMemoryIntervals => {
+/** A curve window from its id: `90d`, `1y`, `all`, `s0` (this season: this year), `s1`, `r.FROM.TO`. */
+export const curveWindow = (id: string, today: string): { start: string; end: string; label: string } | undefined => {
+  const days = /^(\d+)d$/.exec(id)
+  const shift = (n: number) => {
+    const d = new Date(`${today}T00:00:00Z`)
+    d.setUTCDate(d.getUTCDate() - n)
+    return d.toISOString().slice(0, 10)
+  }
+  if (days) return { start: shift(Number(days[1])), end: today, label: `${days[1]} days` }
+  if (id === "1y") return { start: shift(365), end: today, label: "1 year" }
+  if (id === "all") return { start: "2000-01-01", end: today, label: "All time" }
+  if (id === "s0") return { start: `${today.slice(0, 4)}-01-01`, end: today, label: "This season" }
+  if (id === "s1") {
+    const year = Number(today.slice(0, 4)) - 1
+    return { start: `${year}-01-01`, end: `${year}-12-31`, label: "Last season" }
+  }
+  const range = /^r\.(\d{4}-\d{2}-\d{2})\.(\d{4}-\d{2}-\d{2})$/.exec(id)
+  return range ? { start: range[1]!, end: range[2]!, label: `${range[1]} to ${range[2]}` } : undefined
+}
+
+const streamOf = (data: Dataset, activityId: string, type: string): ReadonlyArray<number> =>
+  (data.streams(activityId).find((stream) => stream.type === type)?.data ?? []).map((v: number | null) => v ?? 0)
+
+/**
+ * Heart-rate (`secs`, best average bpm) or pace (`distance`, best time) curves from the activities' streams, for
+ * data sets that do not carry their own.
+ */
+const curvesFromStreams = (data: Dataset, kind: "hr" | "pace", query: Readonly<Record<string, string>>): Json => {
+  const type = familyOf(query["type"] ?? (kind === "pace" ? "Run" : "Ride"))
+  const used = new Map<string, Json>()
+  const list = (query["curves"] ?? "90d").split(",").flatMap((curveId) => {
+    const window = curveWindow(curveId, data.today)
+    if (window === undefined) return []
+    const inWindow = data.activities.filter((a) => {
+      const day = String(a.start_date_local ?? "").slice(0, 10)
+      return a.source !== "STRAVA" && familyOf(a.type) === type && day >= window.start && day <= window.end
+    })
+    const axis = kind === "hr" ? CURVE_SECS : CURVE_METRES
+    const values: Array<number | null> = axis.map(() => null)
+    const ids: Array<string | null> = axis.map(() => null)
+    for (const a of inWindow) {
+      const bests = kind === "hr"
+        ? bestAverages(streamOf(data, a.id, "heartrate"), CURVE_SECS).map((v) => (v === null ? null : Math.round(v)))
+        : bestTimes(streamOf(data, a.id, "distance"), CURVE_METRES)
+      bests.forEach((value, i) => {
+        const better = value !== null && (values[i] === null || (kind === "hr" ? value > values[i]! : value < values[i]!))
+        if (better) {
+          values[i] = value
+          ids[i] = a.id
+          used.set(a.id, { id: a.id, name: a.name ?? null, start_date_local: a.start_date_local, type: a.type })
+        }
+      })
+    }
+    return [{
+      ...curveEnvelope(curveId, window, inWindow),
+      weight: data.athlete.icu_weight ?? null,
+      ...(kind === "hr" ? { secs: CURVE_SECS } : { distance: CURVE_METRES, type: "PACE" }),
+      values,
+      activity_id: ids,
+      ...(kind === "pace" ? { paceModels: [paceModel(CURVE_METRES, values)].filter((m) => m !== undefined) } : {})
+    }]
+  })
+  return { list, activities: Object.fromEntries(used) }
+}
+
+export const makeInMemoryIntervals = (owner: Dataset, options: Options = {}): InMemoryIntervals => {
   const parse = options.parseWorkout ?? workoutDocOf
   const now = options.now ?? (() => new Date())
   let nextId = options.firstId ?? 70_001
+  const shared = options.coached ?? []
+  const made = new Map<string, Dataset>()
+  const datasetOf = (athlete: SharedAthlete): Dataset => {
+    let data = made.get(athlete.id)
+    if (data === undefined) {
+      data = athlete.dataset()
+      made.set(athlete.id, data)
+    }
+    return data
+  }
+  /** The data set holding an activity: the owner's first, then (made if need be) those shared with them. */
+  const holding = (activityId: string): Dataset | undefined => {
+    if (owner.activities.some((a) => a.id === activityId)) return owner
+    for (const athlete of shared) {
+      const data = datasetOf(athlete)
+      if (data.activities.some((a) => a.id === activityId)) return data
+    }
+    return undefined
+  }
 
-  const athleteRoutes = (request: ApiRequest, rest: ReadonlyArray<string>): ApiResponse | undefined => {
+  const athleteRoutes = (data: Dataset, request: ApiRequest, rest: ReadonlyArray<string>): ApiResponse | undefined => {
     const { method, query: q } = request
     const [resource, id, more] = rest
     if (resource === undefined) return method === "GET" ? json(data.athlete) : undefined
+    if (resource === "sport-settings" && id === undefined && method === "GET") {
+      return json(data.athlete.sportSettings ?? [])
+    }
+    if (/^athlete-summary(\.json)?$/.test(resource) && method === "GET") {
+      const end = (q["end"] ?? data.today).slice(0, 10)
+      const start = (q["start"] ?? addDays(end, -42)).slice(0, 10)
+      return json(athleteSummary(data.athlete, data.activities, data.wellness, start, end))
+    }
+    if (/^hr-curves(\.json)?$/.test(resource) && method === "GET") {
+      return json(data.hrCurves?.(q) ?? curvesFromStreams(data, "hr", q))
+    }
+    if (/^pace-curves(\.json)?$/.test(resource) && method === "GET") {
+      return json(data.paceCurves?.(q) ?? curvesFromStreams(data, "pace", q))
+    }
+    if (resource === "weather-forecast" && method === "GET") return json(data.weather ?? { forecasts: [] })
+    if (resource === "activities" && id === "search" && method === "GET") {
+      if (!q["q"]) return failure(422, "Required request parameter 'q' for method parameter type String is not present")
+      return json(searchActivities(data.activities, q["q"], Number(q["limit"] ?? 30)))
+    }
+    if (resource === "activities" && id === "interval-search" && method === "GET") {
+      const number = (name: string, fallback?: number) => (q[name] === undefined ? fallback : Number(q[name]))
+      const required = ["minSecs", "maxSecs", "minIntensity", "maxIntensity"].find((name) => q[name] === undefined)
+      if (required !== undefined) {
+        return failure(422, `Required request parameter '${required}' for method parameter type int is not present`)
+      }
+      return json(intervalSearch(data.activities, data.intervals, {
+        minSecs: number("minSecs")!,
+        maxSecs: number("maxSecs")!,
+        minIntensity: number("minIntensity")!,
+        maxIntensity: number("maxIntensity")!,
+        minReps: number("minReps", 1)!,
+        maxReps: number("maxReps", 1000)!,
+        limit: number("limit", 30)!,
+        ...(q["type"] ? { type: q["type"] } : {})
+      }))
+    }
 
     if (resource === "activities" && id === undefined && method === "GET") {
       if (!q["oldest"]) {
@@ -178,10 +334,66 @@ export const makeInMemoryIntervals = (data: Dataset, options: Options = {}): InM
   const STRAVA_REFUSAL = "Cannot read Strava activities via the API"
 
   const activityRoutes = (request: ApiRequest, activityId: string, rest: ReadonlyArray<string>): ApiResponse | undefined => {
-    const activity = data.activities.find((a) => a.id === activityId)
-    if (activity === undefined) return failure(404, "Not Found")
+    const data = holding(activityId)
+    const activity = data?.activities.find((a) => a.id === activityId)
+    if (data === undefined || activity === undefined) return failure(404, "Not Found")
     const [resource] = rest
     if (resource === undefined) return request.method === "GET" ? json(activity) : undefined
+    if (request.method === "GET" && resource !== "messages" && resource !== "intervals" && isStrava(activity)) {
+      return failure(422, STRAVA_REFUSAL)
+    }
+    const q = request.query
+    const stream = (type: string) => streamOf(data, activityId, type)
+    if (resource === "best-efforts" && request.method === "GET") {
+      const name = q["stream"] ?? "watts"
+      const values = stream(name)
+      const duration = Number(q["duration"] ?? 60)
+      return json({ efforts: values.length === 0 ? [] : bestEfforts(values, duration, Number(q["count"] ?? 3)) })
+    }
+    if (/^(power|hr|pace)-histogram$/.test(resource) && request.method === "GET") {
+      const kind = resource.split("-")[0]!
+      const values = stream(kind === "power" ? "watts" : kind === "hr" ? "heartrate" : "velocity_smooth")
+      const size = Number(q["bucketSize"] ?? (kind === "power" ? 25 : kind === "hr" ? 5 : 0.25))
+      return json(histogram(values, size, kind === "pace" ? 0.5 : 1).map((bucket) => ({ ...bucket, start: round(bucket.start, 2) })))
+    }
+    if (/^power-vs-hr(\.json)?$/.test(resource) && request.method === "GET") {
+      const watts = stream("watts")
+      const heartrate = stream("heartrate")
+      if (watts.length < 120 || heartrate.length < 120) return failure(422, "Activity has no power and heart rate data")
+      return json(powerVsHr(watts, heartrate))
+    }
+    if (/^(power|hr|pace)-curve(\.json)?$/.test(resource) && request.method === "GET") {
+      const kind = resource.split("-")[0]!
+      if (kind === "pace") {
+        const values = bestTimes(stream("distance"), CURVE_METRES)
+        return json({ id: activityId, distance: CURVE_METRES, values, type: "PACE", activity_id: CURVE_METRES.map(() => activityId) })
+      }
+      const values = bestAverages(stream(kind === "power" ? "watts" : "heartrate"), CURVE_SECS).map((v) =>
+        v === null ? null : Math.round(v)
+      )
+      return json({ id: activityId, secs: CURVE_SECS, values, activity_id: CURVE_SECS.map(() => activityId) })
+    }
+    if (resource === "weather-summary" && request.method === "GET") {
+      return json({
+        start_index: 0,
+        end_index: activity.moving_time ?? 0,
+        moving_time: activity.moving_time ?? null,
+        whole_activity: true,
+        average_temp: activity.average_temp ?? null,
+        min_temp: activity.min_temp ?? null,
+        max_temp: activity.max_temp ?? null,
+        average_weather_temp: activity.average_weather_temp ?? null,
+        average_feels_like: activity.average_feels_like ?? null,
+        average_wind_speed: activity.average_wind_speed ?? null,
+        average_wind_gust: activity.average_wind_gust ?? null,
+        prevailing_wind_deg: activity.prevailing_wind_deg ?? null,
+        headwind_percent: activity.headwind_percent ?? null,
+        tailwind_percent: activity.tailwind_percent ?? null,
+        max_rain: activity.max_rain ?? null,
+        average_clouds: activity.average_clouds ?? null,
+        description: activity.average_weather_temp == null ? null : activity.weather_description ?? null
+      })
+    }
     if (/^streams(\.json)?$/.test(resource) && rest.length === 1 && request.method === "GET") {
       if (isStrava(activity)) return failure(422, STRAVA_REFUSAL)
       const types = (request.query["types"] ?? "").split(",").filter((t) => t !== "")
@@ -215,9 +427,25 @@ export const makeInMemoryIntervals = (data: Dataset, options: Options = {}): InM
     const parts = request.path.replace(/^\/api\/v1(?=\/)/, "").split("/").filter((part) => part !== "")
     const [root, id, ...rest] = parts
     let answer: ApiResponse | undefined
-    if (root === "athlete" && id !== undefined) {
-      if (id !== data.athlete.id && id !== "0") return failure(403, "Access denied")
-      answer = athleteRoutes(request, rest)
+    if (root === "athletes" && id === undefined && request.method === "GET") {
+      const listed = (athlete: { id: string; name: string | null; timezone: string | null }, permission: string | null) => ({
+        id: athlete.id,
+        name: athlete.name,
+        timezone: athlete.timezone,
+        icu_coach: permission === null && shared.length > 0,
+        icu_permission: permission,
+        icu_last_seen: `${owner.today}T07:00:00`,
+        icu_tags: permission === null ? null : ["coached"]
+      })
+      answer = json([
+        listed({ id: owner.athlete.id, name: owner.athlete.name ?? null, timezone: owner.athlete.timezone ?? null }, null),
+        ...shared.map((athlete) => listed(athlete, athlete.permission))
+      ])
+    } else if (root === "athlete" && id !== undefined) {
+      const sharer = shared.find((athlete) => athlete.id === id)
+      const data = id === "0" || id === owner.athlete.id ? owner : sharer === undefined ? undefined : datasetOf(sharer)
+      if (data === undefined) return failure(403, "Access denied")
+      answer = athleteRoutes(data, request, rest)
     } else if (root === "activity" && id !== undefined) {
       answer = activityRoutes(request, id, rest)
     }
@@ -229,5 +457,5 @@ export const makeInMemoryIntervals = (data: Dataset, options: Options = {}): InM
     }, 404)
   }
 
-  return { data, handle }
+  return { data: owner, handle }
 }

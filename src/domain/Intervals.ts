@@ -11,22 +11,208 @@ const Num = Maybe(Schema.Number)
 const Str = Maybe(Schema.String)
 const Bool = Maybe(Schema.Boolean)
 
+const Numbers = Maybe(Schema.Array(Schema.NullOr(Schema.Number)))
+const Strings = Maybe(Schema.Array(Schema.NullOr(Schema.String)))
+
 export const SportSettings = Schema.Struct({
+  id: Maybe(AnswerId),
   types: Maybe(Schema.Array(Schema.String)),
   ftp: Num,
+  indoor_ftp: Num,
+  w_prime: Num,
+  p_max: Num,
   lthr: Num,
   max_hr: Num,
   threshold_pace: Num,
-  pace_units: Str
+  pace_units: Str,
+  power_zones: Numbers,
+  power_zone_names: Strings,
+  sweet_spot_min: Num,
+  sweet_spot_max: Num,
+  hr_zones: Numbers,
+  hr_zone_names: Strings,
+  pace_zones: Numbers,
+  pace_zone_names: Strings,
+  other: Bool
 })
+export type SportSettings = typeof SportSettings.Type
 
 export const Athlete = Schema.Struct({
   id: Schema.String,
   name: Str,
+  firstname: Str,
+  lastname: Str,
   timezone: Str,
+  sex: Str,
+  city: Str,
+  country: Str,
+  locale: Str,
+  measurement_preference: Str,
+  fahrenheit: Bool,
+  weight: Num,
+  icu_weight: Num,
+  icu_resting_hr: Num,
+  icu_date_of_birth: Str,
   sportSettings: Maybe(Schema.Array(SportSettings))
 })
 export type Athlete = typeof Athlete.Type
+
+/** An athlete the key may read: the key's owner, or one who follows or is coached by them (`GET /athletes`). */
+export const AthleteListing = Schema.Struct({
+  id: Schema.String,
+  name: Str,
+  timezone: Str,
+  icu_permission: Str,
+  icu_coach: Bool,
+  icu_last_seen: Str,
+  icu_tags: Strings
+})
+export type AthleteListing = typeof AthleteListing.Type
+
+const CategoryTotals = {
+  count: Num,
+  time: Num,
+  moving_time: Num,
+  elapsed_time: Num,
+  calories: Num,
+  total_elevation_gain: Num,
+  training_load: Num,
+  srpe: Num,
+  distance: Num,
+  eftp: Num
+}
+
+/** One week of `athlete-summary`: totals, by sport, with fitness, fatigue and form at its end. */
+export const SummaryWeek = Schema.Struct({
+  ...CategoryTotals,
+  date: Schema.String,
+  athlete_id: Str,
+  athlete_name: Str,
+  fitness: Num,
+  fatigue: Num,
+  form: Num,
+  rampRate: Num,
+  weight: Num,
+  timeInZones: Numbers,
+  byCategory: Maybe(Schema.Array(Schema.Struct({ ...CategoryTotals, category: Str })))
+})
+export type SummaryWeek = typeof SummaryWeek.Type
+
+export const PowerModel = Schema.Struct({
+  type: Str,
+  criticalPower: Num,
+  wPrime: Num,
+  pMax: Num,
+  ftp: Num
+})
+
+export const PaceModel = Schema.Struct({
+  type: Str,
+  criticalSpeed: Num,
+  dPrime: Num,
+  r2: Num
+})
+
+/** One curve of a set: best values by duration (`secs`) or distance (`distance`), with the activity of each. */
+export const DataCurve = Schema.Struct({
+  id: Schema.String,
+  label: Str,
+  start_date_local: Str,
+  end_date_local: Str,
+  days: Num,
+  weight: Num,
+  secs: Numbers,
+  distance: Numbers,
+  values: Numbers,
+  watts_per_kg: Numbers,
+  activity_id: Strings,
+  type: Str,
+  powerModels: Maybe(Schema.Array(PowerModel)),
+  paceModels: Maybe(Schema.Array(PaceModel))
+})
+export type DataCurve = typeof DataCurve.Type
+
+export const CurveSet = Schema.Struct({
+  list: Schema.Array(DataCurve),
+  activities: Maybe(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+
+/** One bucket of an activity histogram: its lower bound and the seconds in it. */
+export const Bucket = Schema.Struct({
+  start: Num,
+  secs: Num,
+  movingSecs: Num
+})
+
+export const PowerVsHr = Schema.Struct({
+  powerHr: Num,
+  powerHrFirst: Num,
+  powerHrSecond: Num,
+  decoupling: Num,
+  powerHrZ2: Num,
+  avgCadenceZ2: Num
+})
+
+export const WeatherSummary = Schema.Struct({
+  average_temp: Num,
+  min_temp: Num,
+  max_temp: Num,
+  average_weather_temp: Num,
+  average_feels_like: Num,
+  average_wind_speed: Num,
+  average_wind_gust: Num,
+  prevailing_wind_deg: Num,
+  headwind_percent: Num,
+  tailwind_percent: Num,
+  max_rain: Num,
+  average_clouds: Num,
+  description: Str
+})
+
+export const SearchResult = Schema.Struct({
+  id: Schema.String,
+  name: Str,
+  start_date_local: Str,
+  type: Str,
+  race: Bool,
+  distance: Num,
+  moving_time: Num,
+  tags: Strings,
+  description: Str
+})
+
+/**
+ * The forecast for one of the athlete's places. The specification documents only the place (`Forecast`); the daily
+ * rows are read in the OpenWeather "daily" shape that its `provider` names, and left out when absent.
+ */
+export const ForecastDay = Schema.Struct({
+  dt: Num,
+  date: Str,
+  temp: Maybe(Schema.Struct({ min: Num, max: Num, day: Num })),
+  feels_like: Maybe(Schema.Struct({ day: Num })),
+  wind_speed: Num,
+  wind_gust: Num,
+  wind_deg: Num,
+  pop: Num,
+  rain: Num,
+  snow: Num,
+  clouds: Num,
+  weather: Maybe(Schema.Array(Schema.Struct({ main: Str, description: Str })))
+})
+export type ForecastDay = typeof ForecastDay.Type
+
+export const Forecast = Schema.Struct({
+  id: Maybe(AnswerId),
+  provider: Str,
+  location: Str,
+  label: Str,
+  lat: Num,
+  lon: Num,
+  enabled: Bool,
+  daily: Maybe(Schema.Array(ForecastDay))
+})
+
+export const WeatherForecast = Schema.Struct({ forecasts: Maybe(Schema.Array(Forecast)) })
 
 /** Fields an activity shares with its intervals. */
 const Effort = {
@@ -89,6 +275,24 @@ export const Activity = Schema.Struct({
   threshold_pace: Num,
   interval_summary: Maybe(Schema.Array(Schema.String)),
   icu_hr_zone_times: Maybe(Schema.Array(Schema.NullOr(Schema.Number))),
+  icu_zone_times: Maybe(Schema.Array(Schema.Struct({ id: Str, secs: Num }))),
+  pace_zone_times: Numbers,
+  icu_hr_zones: Numbers,
+  icu_power_zones: Numbers,
+  pace_zones: Numbers,
+  polarization_index: Num,
+  icu_power_hr: Num,
+  avg_lr_balance: Num,
+  min_temp: Num,
+  max_temp: Num,
+  average_weather_temp: Num,
+  average_wind_speed: Num,
+  power_meter: Str,
+  file_type: Str,
+  average_stride: Num,
+  gear: Maybe(Schema.Struct({ id: Str, name: Str, distance: Num })),
+  stream_types: Strings,
+  icu_athlete_id: Str,
   tags: Maybe(Schema.Array(Schema.String))
 })
 export type Activity = typeof Activity.Type
@@ -320,7 +524,8 @@ export const PowerCurve = Schema.Struct({
   secs: Maybe(Schema.Array(Schema.Number)),
   values: Maybe(Schema.Array(Schema.NullOr(Schema.Number))),
   watts_per_kg: Maybe(Schema.Array(Schema.NullOr(Schema.Number))),
-  activity_id: Maybe(Schema.Array(Schema.NullOr(Schema.String)))
+  activity_id: Maybe(Schema.Array(Schema.NullOr(Schema.String))),
+  powerModels: Maybe(Schema.Array(PowerModel))
 })
 export type PowerCurve = typeof PowerCurve.Type
 

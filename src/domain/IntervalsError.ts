@@ -31,9 +31,19 @@ export class IntervalsForbidden extends Schema.TaggedError<IntervalsForbidden>()
   detail: Schema.optional(Schema.String)
 }) {
   override get message() {
-    return "403 Forbidden: Intervals.icu denied access" + (this.detail ? ` (${this.detail})` : "") +
-      ". Either the API key (API_KEY) is wrong, or it may not read this athlete: check ATHLETE_ID and any athlete_id " +
-      "you passed (it must be the key's own athlete or one that shares data with it)."
+    const athlete = /^\/athlete\/([^/]+)/.exec(this.path)?.[1]
+    const activity = /^\/activity\/([^/]+)/.exec(this.path)?.[1]
+    const what = athlete !== undefined && athlete !== "0"
+      ? ` to athlete ${decodeURIComponent(athlete)}`
+      : activity !== undefined
+      ? ` to activity ${decodeURIComponent(activity)}`
+      : ""
+    return `403 Forbidden: Intervals.icu denied access${what}` + (this.detail ? ` (${this.detail})` : "") + ". " +
+      (what === ""
+        ? "Check that API_KEY is the key from Intervals.icu Settings > Developer Settings."
+        : `${activity !== undefined ? "It belongs to an athlete who" : "That athlete"} does not share their data ` +
+          "with the key's owner, or the id is wrong: list_athletes shows whom this key may read. If it is the key's " +
+          "own athlete, check API_KEY and ATHLETE_ID.")
   }
 }
 

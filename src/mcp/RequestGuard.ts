@@ -1,9 +1,22 @@
 /**
- * The bridge's checks of a `tools/call` request before the SDK reads it: a request whose `params`, `name` or
- * `arguments` are of the wrong kind is refused with one line and JSON-RPC's invalid-params code (the SDK would answer
- * a raw validation dump as an internal error), and arguments nested absurdly deep never reach a recursive reader.
+ * The bridge's checks of what a client sends, before the SDK reads it. A request whose params do not match the
+ * protocol is refused in one line with JSON-RPC's invalid-params code (the SDK would answer a multi-line validation
+ * dump as an internal error), and arguments nested absurdly deep never reach a recursive reader. On stdio, a line
+ * that is not a JSON-RPC message at all is answered too (the SDK's stdio transport drops it silently, so a client
+ * would wait for an answer that never comes).
  */
-import { ErrorCode, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js"
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  InitializeRequestSchema,
+  type JSONRPCMessage,
+  JSONRPCMessageSchema,
+  JSONRPCRequestSchema,
+  ListToolsRequestSchema,
+  PingRequestSchema,
+  type RequestId
+} from "@modelcontextprotocol/sdk/types.js"
+import type { z } from "zod"
 import { tooDeep } from "./ToolCall.js"
 
 export type Verdict =
@@ -14,20 +27,107 @@ export type Verdict =
 
 const kind = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "a list" : typeof value)
 
-export const checkRequest = (message: JSONRPCMessage): Verdict => {
-  if (!("method" in message) || message.method !== "tools/call" || !("id" in message)) return { _tag: "Pass" }
-  const params = (message as { params?: unknown }).params
-  const refuse = (text: string): Verdict => ({ _tag: "Refuse", code: ErrorCode.InvalidParams, message: text })
+const clip = (text: string, limit: number) => (text.length > limit ? `${text.slice(0, limit - 1)}…` : text)
+
+/** Zod's issues in one line: `params.cursor: expected string, received number; …`, never a JSON dump. */
+export const summarizeIssues = (error: z.ZodError): string =>
+  clip(
+    error.issues.slice(0, 5).map((issue) =>
+      `${clip(issue.path.map(String).join(".") || "the message", 60)}: ${issue.message.replace(/^Invalid input: /, "")}`
+    ).join("; ") + (error.issues.length > 5 ? `; and ${error.issues.length - 5} more` : ""),
+    400
+  )
+
+/** The SDK's own schemas for the requests this server answers: what the SDK would check, checked first. */
+const requestSchemas: Record<string, z.ZodType> = {
+  "initialize": InitializeRequestSchema,
+  "ping": PingRequestSchema,
+  "tools/list": ListToolsRequestSchema,
+  "tools/call": CallToolRequestSchema
+}
+
+const refuse = (text: string): Verdict => ({ _tag: "Refuse", code: ErrorCode.InvalidParams, message: text })
+
+/** `tools/call` in words a model can fix: params, name and arguments of the right kinds, arguments not too deep. */
+const checkCall = (params: unknown): Verdict => {
   if (params === null || typeof params !== "object" || Array.isArray(params)) {
     return refuse(`tools/call needs params as an object with a tool name, got ${kind(params)}`)
   }
   const { name, arguments: args } = params as { name?: unknown; arguments?: unknown }
   if (typeof name !== "string" || name === "") {
-    return refuse(`tools/call needs params.name, the tool's name as a string, got ${name === "" ? "an empty string" : kind(name)}`)
+    return refuse(
+      `tools/call needs params.name, the tool's name as a string, got ${name === "" ? "an empty string" : kind(name)}`
+    )
   }
   if (args !== undefined && (args === null || typeof args !== "object" || Array.isArray(args))) {
     return refuse(`tools/call params.arguments must be an object of named arguments, got ${kind(args)}`)
   }
   const deep = tooDeep(args)
   return deep === undefined ? { _tag: "Pass" } : { _tag: "TooDeep", tool: name, argument: deep }
+}
+
+export const checkRequest = (message: JSONRPCMessage): Verdict => {
+  if (!("method" in message) || !("id" in message)) return { _tag: "Pass" }
+  const schema = requestSchemas[message.method]
+  if (schema === undefined) return { _tag: "Pass" }
+  if (message.method === "tools/call") {
+    const verdict = checkCall((message as { params?: unknown }).params)
+    if (verdict._tag !== "Pass") return verdict
+  }
+  const parsed = schema.safeParse(message)
+  return parsed.success ? { _tag: "Pass" } : refuse(`Invalid params for ${message.method}: ${summarizeIssues(parsed.error)}`)
+}
+
+/** What to do with one line read on stdin. */
+export type LineVerdict =
+  | { readonly _tag: "Message"; readonly message: JSONRPCMessage }
+  /** Not a message the SDK would accept: answered here, so the client is not left waiting. */
+  | { readonly _tag: "Answer"; readonly answer: JSONRPCMessage }
+  /** Not a message, and nothing to answer (a notification or a response): only logged. */
+  | { readonly _tag: "Drop"; readonly reason: string }
+
+export const errorAnswer = (id: RequestId | null, code: number, message: string): JSONRPCMessage =>
+  // JSON-RPC answers a request whose id cannot be read with id null, which the SDK's types do not model.
+  ({ jsonrpc: "2.0", id: id as RequestId, error: { code, message } })
+
+const usableId = (value: unknown): value is RequestId =>
+  (typeof value === "string" && value.length <= 200) || Number.isSafeInteger(value)
+
+const invalid = (id: RequestId | null, why: string): LineVerdict => ({
+  _tag: "Answer",
+  answer: errorAnswer(id, ErrorCode.InvalidRequest, `Invalid Request: ${why}`)
+})
+
+export const readLine = (line: string): LineVerdict => {
+  let raw: unknown
+  try {
+    raw = JSON.parse(line)
+  } catch {
+    return {
+      _tag: "Answer",
+      answer: errorAnswer(null, ErrorCode.ParseError, `Parse error: a line of ${line.length} characters is not JSON`)
+    }
+  }
+  const parsed = JSONRPCMessageSchema.safeParse(raw)
+  if (parsed.success) return { _tag: "Message", message: parsed.data }
+  if (Array.isArray(raw)) return invalid(null, "batches are not part of MCP any more; send one message per line")
+  if (raw === null || typeof raw !== "object") return invalid(null, `a message is a JSON object, got ${kind(raw)}`)
+  const object = raw as Record<string, unknown>
+  const hasMethod = "method" in object
+  if (!hasMethod && ("result" in object || "error" in object)) {
+    return { _tag: "Drop", reason: `an invalid response was ignored (${summarizeIssues(parsed.error)})` }
+  }
+  if (!hasMethod) return invalid(usableId(object["id"]) ? object["id"] : null, "a request needs a method")
+  if (!("id" in object)) return { _tag: "Drop", reason: `an invalid notification was ignored (${summarizeIssues(parsed.error)})` }
+  if (!usableId(object["id"])) return invalid(null, "id must be a string or a whole number")
+  const id = object["id"]
+  if (object["jsonrpc"] !== "2.0") return invalid(id, `jsonrpc must be "2.0"`)
+  if (typeof object["method"] !== "string") return invalid(id, `method must be a string, got ${kind(object["method"])}`)
+  // A union's failure says only "Invalid input"; judged as the request it claims to be, the problem has a name.
+  const asRequest = JSONRPCRequestSchema.safeParse(raw)
+  const problem = summarizeIssues(asRequest.error ?? parsed.error)
+  return {
+    _tag: "Answer",
+    answer: errorAnswer(id, ErrorCode.InvalidParams, `Invalid params for ${clip(object["method"], 60)}: ${problem}`)
+  }
 }

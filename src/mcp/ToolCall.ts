@@ -8,8 +8,11 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Cause, Effect, ParseResult, Schema } from "effect"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import { AppConfig } from "../services/AppConfig.js"
+import type { AthleteId } from "../domain/Ids.js"
+import { athleteLabel } from "../tools/Format.js"
+import { whose } from "../tools/Params.js"
 import type { AnyTool, ToolContext, ToolFailure } from "../tools/Tool.js"
-import { acceptedBy } from "./ToolListing.js"
+import { acceptedBy, toJsonSchema } from "./ToolListing.js"
 
 export const errorResult = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] })
 
@@ -30,10 +33,24 @@ export const depthOf = (value: unknown, limit: number): number => {
   return deepest
 }
 
-/** A quoted value in a message, cut to an excerpt: a refusal never echoes a huge argument back. */
+/** The length of a JSON string's contents as written in a message (escapes counted as the character they stand for). */
+const decodedLength = (inner: string) => {
+  try {
+    return (JSON.parse(`"${inner}"`) as string).length
+  } catch {
+    return inner.length
+  }
+}
+
+/**
+ * A quoted value in a message, cut to an excerpt (unless it is one already): a refusal never echoes a huge argument
+ * back.
+ */
 const excerpt = (message: string): string =>
-  message.replace(/"((?:[^"\\]|\\.){60,})"/gs, (_, inner: string) => `"${inner.slice(0, 40)}…" (${inner.length} characters)`)
-    .slice(0, 400)
+  message.replace(
+    /"((?:[^"\\]|\\.){60,})"(?! \(\d+ characters\))/gs,
+    (_, inner: string) => `"${inner.slice(0, 40).replace(/(?<!\\)(\\\\)*\\$/, "$1")}…" (${decodedLength(inner)} characters)`
+  ).slice(0, 400)
 
 /**
  * One message for all the problems at one place: an unknown parameter says which exist, a value outside a set of
@@ -73,6 +90,71 @@ export const tooDeep = (args: unknown): string | undefined => {
   if (args === null || typeof args !== "object") return undefined
   if (depthOf(args, MAX_DEPTH) <= MAX_DEPTH) return undefined
   return Object.entries(args).find(([, value]) => depthOf(value, MAX_DEPTH - 1) > MAX_DEPTH - 1)?.[0] ?? "arguments"
+}
+
+/** How many values arguments may hold in all: a season's plan is a few thousand; decoding far more costs seconds. */
+export const MAX_VALUES = 100_000
+
+/**
+ * Past this many values, decoding stops at the first problem rather than listing them all: ten thousand bad items
+ * would each cost an issue (and the message shows ten at most anyway).
+ */
+const ALL_ERRORS_UP_TO = 2_000
+
+/** The number of values (objects, lists, scalars) in a JSON value, counted without recursion, stopping past `limit`. */
+const valuesIn = (value: unknown, limit: number): number => {
+  let seen = 0
+  const stack: Array<unknown> = [value]
+  while (stack.length > 0 && seen <= limit) {
+    const node = stack.pop()
+    seen++
+    if (node !== null && typeof node === "object") for (const inner of Object.values(node)) stack.push(inner)
+  }
+  return seen
+}
+
+/** The most items each list parameter of a tool takes, read once from its advertised JSON Schema. */
+const listLimits = new WeakMap<AnyTool, ReadonlyMap<string, number>>()
+const listLimitsOf = (tool: AnyTool): ReadonlyMap<string, number> => {
+  let limits = listLimits.get(tool)
+  if (limits === undefined) {
+    const properties = (toJsonSchema(tool.input).properties ?? {}) as Record<string, { maxItems?: unknown }>
+    limits = new Map(
+      Object.entries(properties).flatMap(([name, schema]) =>
+        typeof schema.maxItems === "number" ? [[name, schema.maxItems] as const] : []
+      )
+    )
+    listLimits.set(tool, limits)
+  }
+  return limits
+}
+
+/**
+ * A refusal of arguments too big to decode (decoding checks a list's length only after every item, and reports each
+ * bad item): a list past its parameter's limit, or more values in all than `MAX_VALUES`. Undefined when they fit.
+ */
+export const oversized = (tool: AnyTool, args: unknown): string | undefined => {
+  if (args === null || typeof args !== "object") return undefined
+  const lines: Array<string> = []
+  for (const [name, value] of Object.entries(args)) {
+    const max = listLimitsOf(tool).get(name)
+    if (Array.isArray(value) && max !== undefined && value.length > max) {
+      lines.push(`${name}: expected at most ${count(max)} items, got ${count(value.length)}`)
+    }
+  }
+  if (lines.length === 0 && valuesIn(args, MAX_VALUES) > MAX_VALUES) {
+    // Named by the argument that holds the most, which is the one to shorten.
+    const [largest] = Object.entries(args)
+      .map(([name, value]) => [name, valuesIn(value, MAX_VALUES)] as const)
+      .sort((a, b) => b[1] - a[1])
+    lines.push(
+      `${largest?.[0] ?? "arguments"}: more than ${count(MAX_VALUES)} values in all; send less at once (a plan in ` +
+        "parts, say)"
+    )
+  }
+  return lines.length === 0
+    ? undefined
+    : `Invalid arguments for ${tool.name}; nothing was sent to Intervals.icu:\n${lines.map((l) => `- ${l}`).join("\n")}`
 }
 
 /** The refusal of arguments nested past the limit. */
@@ -162,6 +244,23 @@ const capped = (tool: AnyTool, result: CallToolResult, limit: number): CallToolR
 
 const count = (n: number) => n.toLocaleString("en")
 
+/**
+ * "Athlete: Sam Coached (i654321)" over an answer about another athlete than the default one (a coach reading an
+ * athlete who shares with them), so a model never takes one athlete's data for another's. Read in parallel with the
+ * tool, from the cached profile; if it cannot be read, the id alone.
+ */
+const headingFor = (tool: AnyTool, input: unknown): Effect.Effect<string | undefined, never, ToolContext> => {
+  const athleteId = (input as { readonly athlete_id?: unknown } | null)?.athlete_id
+  if (tool.namesAthlete === true || typeof athleteId !== "string") return Effect.succeed(undefined)
+  return Effect.flatMap(AppConfig, (config) =>
+    athleteId === config.athleteId || athleteId === "0"
+      ? Effect.succeed(undefined)
+      : whose(athleteId as AthleteId).pipe(
+        Effect.map((athlete) => `Athlete: ${athleteLabel(athlete)}`),
+        Effect.orElseSucceed(() => `Athlete: ${athleteId}`)
+      ))
+}
+
 /** Runs one tool call to a result: every failure becomes an `isError` answer, never a thrown error. */
 export const callTool = (
   tool: AnyTool,
@@ -170,16 +269,27 @@ export const callTool = (
   Effect.suspend(() => {
     // Deep nesting is refused before decoding, which (like any recursive reader) would run out of stack.
     const deep = tooDeep(args)
+    const tooBig = deep === undefined ? oversized(tool, args) : undefined
     return deep !== undefined
       ? Effect.fail(new InvalidArguments(tooDeepMessage(tool.name, deep)))
-      : Schema.decodeUnknown(tool.input, { errors: "all", onExcessProperty: "error" })(args ?? {}).pipe(
+      : tooBig !== undefined
+      ? Effect.fail(new InvalidArguments(tooBig))
+      : Schema.decodeUnknown(tool.input, {
+        errors: valuesIn(args, ALL_ERRORS_UP_TO) > ALL_ERRORS_UP_TO ? "first" : "all",
+        onExcessProperty: "error"
+      })(args ?? {}).pipe(
         Effect.mapError((error) => new InvalidArguments(formatArgumentErrors(tool, error)))
       )
   }).pipe(
-    Effect.flatMap((input) => tool.run(input) as Effect.Effect<unknown, IntervalsError | ToolFailure, ToolContext>),
-    Effect.flatMap((output) =>
+    Effect.flatMap((input) =>
+      Effect.all([
+        tool.run(input) as Effect.Effect<unknown, IntervalsError | ToolFailure, ToolContext>,
+        headingFor(tool, input)
+      ], { concurrency: "unbounded" })
+    ),
+    Effect.flatMap(([output, heading]) =>
       Effect.map(Schema.encode(tool.output)(output), (structured): CallToolResult => ({
-        content: [{ type: "text", text: tool.render(output) }],
+        content: [{ type: "text", text: heading === undefined ? tool.render(output) : `${heading}\n${tool.render(output)}` }],
         structuredContent: structured as Record<string, unknown>
       })).pipe(Effect.orDie)
     ),

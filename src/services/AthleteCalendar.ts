@@ -3,6 +3,7 @@
  * timezone, read once per athlete from their Intervals.icu profile and cached; the server's clock zone never matters.
  */
 import { Cache, DateTime, Duration, Effect, Exit } from "effect"
+import * as Dates from "../domain/Dates.js"
 import type { AthleteId, LocalDate } from "../domain/Ids.js"
 import { localDate } from "../domain/Ids.js"
 import type { IntervalsError } from "../domain/IntervalsError.js"
@@ -13,11 +14,14 @@ export interface AthleteZone {
   readonly timezone: string
   /** The athlete's id as Intervals.icu reports it (resolves `0` to the key's own athlete). */
   readonly athleteId: string
+  readonly name?: string
 }
 
 /** The local date `days` after `date` (negative for before). */
-export const addDays = (date: LocalDate, days: number): LocalDate =>
-  localDate(DateTime.formatIsoDate(DateTime.add(DateTime.unsafeMake(`${date}T00:00:00Z`), { days })))
+export const addDays = (date: LocalDate, days: number): LocalDate => localDate(Dates.addDays(date, days))
+
+/** The Monday of the week (Monday to Sunday, as Intervals.icu counts weeks) that holds `date`. */
+export const mondayOf = (date: LocalDate): LocalDate => localDate(Dates.mondayOf(date))
 
 export class AthleteCalendar extends Effect.Service<AthleteCalendar>()("AthleteCalendar", {
   effect: Effect.gen(function*() {
@@ -28,7 +32,8 @@ export class AthleteCalendar extends Effect.Service<AthleteCalendar>()("AthleteC
         client.athlete(athleteId).pipe(
           Effect.map((athlete): AthleteZone => ({
             timezone: athlete.timezone && isKnownZone(athlete.timezone) ? athlete.timezone : "UTC",
-            athleteId: athlete.id
+            athleteId: athlete.id,
+            ...(athlete.name ? { name: athlete.name } : {})
           }))
         ),
       timeToLive: (exit) => Exit.isSuccess(exit) ? Duration.hours(6) : Duration.zero

@@ -91,7 +91,9 @@ export const describe = (value: unknown): string => {
   if (value === null) return "null"
   if (Array.isArray(value)) return `a list of ${value.length}`
   if (typeof value === "object") return "an object"
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 37)}...` : value)
+  if (typeof value === "string") {
+    return value.length > 40 ? `${JSON.stringify(`${value.slice(0, 40)}…`)} (${value.length} characters)` : JSON.stringify(value)
+  }
   return String(value)
 }
 

@@ -20,6 +20,16 @@ import {
   Activity,
   ActivityStream,
   Athlete,
+  AthleteListing,
+  Bucket,
+  CurveSet,
+  DataCurve,
+  Interval,
+  PowerVsHr,
+  SearchResult,
+  SummaryWeek,
+  WeatherForecast,
+  WeatherSummary,
   CustomItem,
   DeleteEventsResponse,
   Event,
@@ -183,6 +193,14 @@ const Streams = Schema.Array(ActivityStream)
 const Messages = Schema.Array(Message)
 const CustomItems = Schema.Array(CustomItem)
 const GearList = Schema.Array(Gear)
+const AthleteList = Schema.Array(AthleteListing)
+const Summary = Schema.Array(SummaryWeek)
+const Buckets = Schema.Array(Bucket)
+const SearchResults = Schema.Array(SearchResult)
+/** An activity found by its intervals, with the intervals that matched. */
+const IntervalMatches = Schema.Array(
+  Schema.Struct({ ...Activity.fields, icu_intervals: Schema.optional(Schema.NullOr(Schema.Array(Interval))) })
+)
 
 /** The activity fields a list needs (the API's full objects carry 180 keys, most of them null). */
 export const ACTIVITY_LIST_FIELDS = [
@@ -219,9 +237,11 @@ export const ACTIVITY_LIST_FIELDS = [
 /** How long a read stays fresh, by what it reads: profiles and gear change rarely, lists of the day often. */
 export const freshness = (path: string): Duration.Duration => {
   if (/^\/athlete\/[^/]+$/.test(path)) return Duration.hours(1)
-  if (/\/gear$/.test(path)) return Duration.minutes(10)
-  if (/\/(custom-item|power-curves)/.test(path)) return Duration.minutes(5)
-  if (/^\/activity\/[^/]+(\/(intervals|streams))?$/.test(path)) return Duration.minutes(5)
+  if (/\/weather-forecast$/.test(path)) return Duration.minutes(30)
+  if (/\/gear$/.test(path) || path === "/athletes") return Duration.minutes(10)
+  if (/\/(custom-item|(power|hr|pace)-curves)/.test(path)) return Duration.minutes(5)
+  // What an activity holds changes only when it is edited, which forgets it.
+  if (/^\/activity\//.test(path)) return Duration.minutes(5)
   return Duration.seconds(30)
 }
 
@@ -474,13 +494,17 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
       /** Forgets every cached read (for tests and benchmarks). */
       clearCache: reads.invalidate(() => true),
       athlete: (athleteId: AthleteId) => execute({ method: "GET", path: `/athlete/${segment(athleteId)}`, schema: Athlete }),
-      activities: (athleteId: AthleteId, oldest: LocalDate, newest: LocalDate) =>
+      activities: (athleteId: AthleteId, oldest: LocalDate, newest: LocalDate, extraFields: ReadonlyArray<string> = []) =>
         execute({
           method: "GET",
           path: `/athlete/${segment(athleteId)}/activities`,
           // `newest` alone would mean midnight at the start of that day; the end of the day keeps it inclusive.
           // `fields` asks only for what a list shows: a tenth of the payload, to send, parse and decode.
-          query: { oldest, newest: `${newest}T23:59:59`, fields: ACTIVITY_LIST_FIELDS },
+          query: {
+            oldest,
+            newest: `${newest}T23:59:59`,
+            fields: extraFields.length === 0 ? ACTIVITY_LIST_FIELDS : `${ACTIVITY_LIST_FIELDS},${extraFields.join(",")}`
+          },
           schema: Activities
         }),
       activity: (activityId: ActivityId) =>
@@ -579,7 +603,61 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           schema: PowerCurveSet
         }),
       gear: (athleteId: AthleteId) =>
-        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/gear`, schema: GearList })
+        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/gear`, schema: GearList }),
+      athletes: () => execute({ method: "GET", path: "/athletes", schema: AthleteList }),
+      athleteSummary: (athleteId: AthleteId, start: LocalDate, end: LocalDate) =>
+        execute({
+          method: "GET",
+          path: `/athlete/${segment(athleteId)}/athlete-summary.json`,
+          query: { start, end },
+          schema: Summary
+        }),
+      curves: (
+        athleteId: AthleteId,
+        kind: "power" | "hr" | "pace",
+        query: { readonly type: string; readonly curves: string; readonly filters?: string; readonly gap?: boolean }
+      ) =>
+        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/${kind}-curves.json`, query, schema: CurveSet }),
+      activityCurve: (activityId: ActivityId, kind: "power" | "hr" | "pace") =>
+        execute({ method: "GET", path: `/activity/${segment(activityId)}/${kind}-curve.json`, schema: DataCurve }),
+      histogram: (activityId: ActivityId, kind: "power" | "hr" | "pace", bucketSize?: number) =>
+        execute({
+          method: "GET",
+          path: `/activity/${segment(activityId)}/${kind}-histogram`,
+          query: { bucketSize },
+          schema: Buckets
+        }),
+      powerVsHr: (activityId: ActivityId) =>
+        execute({ method: "GET", path: `/activity/${segment(activityId)}/power-vs-hr.json`, schema: PowerVsHr }),
+      weatherSummary: (activityId: ActivityId) =>
+        execute({ method: "GET", path: `/activity/${segment(activityId)}/weather-summary`, schema: WeatherSummary }),
+      searchActivities: (athleteId: AthleteId, q: string, limit: number) =>
+        execute({
+          method: "GET",
+          path: `/athlete/${segment(athleteId)}/activities/search`,
+          query: { q, limit },
+          schema: SearchResults
+        }),
+      intervalSearch: (
+        athleteId: AthleteId,
+        query: {
+          readonly minSecs: number
+          readonly maxSecs: number
+          readonly minIntensity: number
+          readonly maxIntensity: number
+          readonly minReps?: number
+          readonly type?: string
+          readonly limit: number
+        }
+      ) =>
+        execute({
+          method: "GET",
+          path: `/athlete/${segment(athleteId)}/activities/interval-search`,
+          query,
+          schema: IntervalMatches
+        }),
+      weatherForecast: (athleteId: AthleteId) =>
+        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/weather-forecast`, schema: WeatherForecast })
     } as const
   })
 }) {}

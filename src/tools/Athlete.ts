@@ -2,12 +2,13 @@
  * The athlete's records and equipment: power curves and gear.
  */
 import { Effect, Schema } from "effect"
+import type { AthleteId, LocalDate } from "../domain/Ids.js"
 import type { PowerCurve } from "../domain/Intervals.js"
 import { boundedList } from "../domain/Limits.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, dateParam, orderedDates, resolveAthlete, resolveWindow } from "./Params.js"
-import { compact, make, optional, ToolFailure } from "./Tool.js"
+import { compact, make, optional } from "./Tool.js"
 
 const DEFAULT_DURATIONS = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600]
 
@@ -19,13 +20,21 @@ const CurvePoint = Schema.Struct({
   watts_per_kg: optional(Schema.Number),
   activity_id: optional(Schema.String)
 })
+const PowerModelView = Schema.Struct({
+  critical_power_watts: optional(Schema.Number),
+  w_prime_j: optional(Schema.Number),
+  p_max_watts: optional(Schema.Number),
+  ftp_watts: optional(Schema.Number.annotations({ description: "The model's estimate" }))
+})
+
 const Curve = Schema.Struct({
   id: Schema.String,
   label: optional(Schema.String),
   start_date: optional(Schema.String),
   end_date: optional(Schema.String),
   weight_kg: optional(Schema.Number),
-  points: Schema.Array(CurvePoint)
+  points: Schema.Array(CurvePoint),
+  model: optional(PowerModelView.annotations({ description: "Intervals.icu's fitted critical power model" }))
 })
 type Curve = typeof Curve.Type
 
@@ -45,17 +54,44 @@ const pick = (curve: PowerCurve, durations: ReadonlyArray<number>, normalised: b
       })
     }]
   })
+  const model = curve.powerModels?.[0]
   return {
     id: curve.id,
     ...compact({
       label: curve.label,
       start_date: Format.datePart(curve.start_date_local),
       end_date: Format.datePart(curve.end_date_local),
-      weight_kg: curve.weight
+      weight_kg: curve.weight,
+      model: model === undefined ? undefined : compact({
+        critical_power_watts: model.criticalPower,
+        w_prime_j: model.wPrime,
+        p_max_watts: model.pMax,
+        ftp_watts: model.ftp
+      })
     }),
     points
   }
 }
+
+/**
+ * The curve ids Intervals.icu takes for the periods asked for: a date range (`r.FROM.TO`), this season (`s0`), last
+ * season (`s1`), or by default the last 90 days.
+ */
+export const curvePeriods = (
+  athleteId: AthleteId,
+  input: { readonly start_date?: LocalDate; readonly end_date?: LocalDate; readonly this_season?: boolean; readonly last_season?: boolean }
+) =>
+  Effect.gen(function*() {
+    const curves: Array<string> = []
+    if (input.start_date !== undefined || input.end_date !== undefined) {
+      const window = yield* resolveWindow(athleteId, input, { startOffsetDays: -90, endOffsetDays: 0 })
+      curves.push(`r.${window.start}.${window.end}`)
+    }
+    if (input.this_season) curves.push("s0")
+    if (input.last_season) curves.push("s1")
+    if (curves.length === 0) curves.push("90d")
+    return curves
+  })
 
 export const getAthletePowerCurves = make({
   name: "get_athlete_power_curves",
@@ -85,17 +121,7 @@ export const getAthletePowerCurves = make({
   output: Schema.Struct({ activity_type: Schema.String, curves: Schema.Array(Curve) }),
   run: Effect.fn("get_athlete_power_curves")(function*(input) {
     const athleteId = yield* resolveAthlete(input.athlete_id)
-    const curves: Array<string> = []
-    if (input.start_date !== undefined || input.end_date !== undefined) {
-      const window = yield* resolveWindow(athleteId, input, { startOffsetDays: -90, endOffsetDays: 0 })
-      curves.push(`r.${window.start}.${window.end}`)
-    }
-    if (input.this_season) curves.push("s0")
-    if (input.last_season) curves.push("s1")
-    if (curves.length === 0) curves.push("90d")
-    if (curves.length > 3) {
-      return yield* new ToolFailure({ message: "Ask for at most three periods at once." })
-    }
+    const curves = yield* curvePeriods(athleteId, input)
     const type = input.activity_type ?? "Ride"
     const client = yield* IntervalsClient
     const set = yield* client.powerCurves(athleteId, {
@@ -123,7 +149,15 @@ export const getAthletePowerCurves = make({
               p.watts_per_kg !== undefined && `${p.watts_per_kg} W/kg`,
               p.activity_id && `activity ${p.activity_id}`
             ])
-          )
+          ),
+          ...(c.model
+            ? [`Model: ${Format.join([
+              c.model.critical_power_watts !== undefined && `critical power ${c.model.critical_power_watts} W`,
+              c.model.w_prime_j !== undefined && `W′ ${Format.round(c.model.w_prime_j / 1000, 1)} kJ`,
+              c.model.p_max_watts !== undefined && `Pmax ${c.model.p_max_watts} W`,
+              c.model.ftp_watts !== undefined && `FTP ${c.model.ftp_watts} W`
+            ])}`]
+            : [])
         ].join("\n")
       ).join("\n\n")
 })

@@ -312,7 +312,10 @@ const RangeInput = Schema.Struct({
   end_date: LocalDate.annotations({ description: "Last day (inclusive), YYYY-MM-DD" }),
   category: optional(
     Schema.Array(Category).pipe(
-      Schema.minItems(1, { message: () => "expected at least one category, e.g. [\"WORKOUT\"]" })
+      Schema.minItems(1, { message: () => "expected at least one category, e.g. [\"WORKOUT\"]" }),
+      Schema.maxItems(Category.literals.length, {
+        message: () => `expected at most ${Category.literals.length} categories (each once)`
+      })
     ).annotations({
       description: "Only events of these categories, e.g. [\"WORKOUT\"]. Required in safe mode"
     })

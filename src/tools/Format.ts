@@ -98,3 +98,24 @@ export const quote = (text: string | null | undefined): string | undefined => {
 }
 
 export const plural = (count: number, word: string, many = `${word}s`): string => `${count} ${count === 1 ? word : many}`
+
+const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+/** The weekday of a local date (`2026-12-01` → `Tuesday`). */
+export const weekdayOf = (date: string): string =>
+  WEEKDAYS[(new Date(`${date.slice(0, 10)}T00:00:00Z`).getUTCDay() + 6) % 7]!
+
+/** A local date with its weekday, for text: `Tue 2026-12-01`. */
+export const dayLabel = (date: string): string => `${weekdayOf(date).slice(0, 3)} ${date.slice(0, 10)}`
+
+/** "Alex Rider (i123456)", or the id alone. */
+export const athleteLabel = (athlete: { readonly id: string; readonly name?: string | undefined }): string =>
+  athlete.name ? `${athlete.name} (${athlete.id})` : athlete.id
+
+/** A count with thousands separators: `12,500`. */
+export const count = (n: number): string => n.toLocaleString("en")
+
+const COMPASS = ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]
+
+/** The compass point of a bearing in degrees: for wind, the direction it blows from. */
+export const compass = (degrees: number): string => COMPASS[Math.round((((degrees % 360) + 360) % 360) / 45) % 8]!

@@ -64,3 +64,17 @@ export const resolveWindow = (
     }
     return { start: addDays(today, defaults.startOffsetDays), end: addDays(today, defaults.endOffsetDays) }
   })
+
+/** Whose data an answer holds, as the answer names it. */
+export const AthleteRef = Schema.Struct({
+  id: Schema.String,
+  name: Schema.optionalWith(Schema.String, { exact: true })
+}).annotations({ description: "Whose data this is" })
+export type AthleteRef = typeof AthleteRef.Type
+
+/** The athlete's id and name, from the profile read for their timezone (cached). */
+export const whose = (athleteId: AthleteId): Effect.Effect<AthleteRef, IntervalsError, AthleteCalendar> =>
+  Effect.map(
+    Effect.flatMap(AthleteCalendar, (calendar) => calendar.zone(athleteId)),
+    (zone) => ({ id: zone.athleteId, ...(zone.name ? { name: zone.name } : {}) })
+  )

@@ -4,8 +4,10 @@
 import type { WriteMode } from "../services/AppConfig.js"
 import { getActivities, getActivityDetails, getActivityIntervals } from "./Activities.js"
 import { addActivityMessage, getActivityMessages, getActivityStreams } from "./ActivityData.js"
+import { getActivityAnalysis } from "./Analysis.js"
 import { getAthletePowerCurves, getGearList } from "./Athlete.js"
 import { addOrUpdateEvent, addOrUpdateNote, deleteEvent, deleteEventsByDateRange } from "./CalendarWrites.js"
+import { getAthleteCurves } from "./Curves.js"
 import {
   createCustomItem,
   deleteCustomItem,
@@ -14,13 +16,26 @@ import {
   updateCustomItem
 } from "./CustomItems.js"
 import { getEventById, getEvents } from "./Events.js"
+import { getFitness } from "./Fitness.js"
+import { getAthleteProfile, listAthletes } from "./Profile.js"
+import { searchActivities } from "./Search.js"
+import { getTrainingSummary } from "./Summary.js"
 import type { AnyTool } from "./Tool.js"
+import { getWeatherForecast } from "./Weather.js"
 import { getWellnessData } from "./Wellness.js"
 
 export const allTools: ReadonlyArray<AnyTool> = [
+  // Who the athlete is and where their training stands.
+  getAthleteProfile,
+  listAthletes,
+  getFitness,
+  getTrainingSummary,
+  // What was done.
   getActivities,
+  searchActivities,
   getActivityDetails,
   getActivityIntervals,
+  getActivityAnalysis,
   getActivityStreams,
   getActivityMessages,
   addActivityMessage,
@@ -37,7 +52,9 @@ export const allTools: ReadonlyArray<AnyTool> = [
   updateCustomItem,
   deleteCustomItem,
   getAthletePowerCurves,
-  getGearList
+  getAthleteCurves,
+  getGearList,
+  getWeatherForecast
 ]
 
 export const writes = (tool: AnyTool): boolean => tool.annotations.readOnlyHint !== true

@@ -27,6 +27,11 @@ export interface Tool<I, II, O, OI> {
   readonly output: Schema.Schema<O, OI>
   readonly run: (input: I) => Effect.Effect<O, IntervalsError | ToolFailure, ToolContext>
   readonly render: (output: O) => string
+  /**
+   * The answer names the athlete itself. Otherwise an answer about another athlete than the default (a coach's) is
+   * headed with whose data it is.
+   */
+  readonly namesAthlete?: boolean
 }
 
 /** A tool whose types have been forgotten, so tools of different shapes can sit in one registry. */

@@ -66,7 +66,7 @@ describe("intervals-mcp check", () => {
     expect(run.code).toBe(1)
     expect(run.stdout).toBe("")
     expect(run.stderr.trim().split("\n")).toHaveLength(1)
-    expect(run.stderr).toMatch(/^intervals-mcp check failed: 403 Forbidden: .*check ATHLETE_ID/)
+    expect(run.stderr).toMatch(/^intervals-mcp check failed: 403 Forbidden: .*check API_KEY and ATHLETE_ID/)
   })
 
   it("fails with one line and exit 1 without a key, or when Intervals.icu cannot be reached", async () => {

@@ -70,6 +70,53 @@ describe("the server on the demo athlete", () => {
     expect((gear.structuredContent as { gear: Array<unknown> }).gear.length).toBeGreaterThan(3)
   })
 
+  it("gives a consistent training picture: zones from FTP, fitness from load, a race to project to", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const out = async (name: string, args: Record<string, unknown> = {}): Promise<any> =>
+      (await call(name, args)).structuredContent
+
+    const profile = await out("get_athlete_profile")
+    const ride = profile.sports.find((s: { types: Array<string> }) => s.types.includes("Ride"))
+    expect(ride.ftp_watts).toBe(255)
+    // Z4 of a 255 W FTP tops out at 105%: 268 W.
+    expect(ride.power_zones.find((z: { zone: string }) => z.zone === "Z4").to_watts).toBe(Math.round(255 * 1.05))
+    expect(profile.athlete.id).toBe(DEMO_ATHLETE_ID)
+
+    const athletes = await out("list_athletes")
+    expect(athletes.athletes).toHaveLength(2)
+    const teammate = athletes.athletes.find((a: { key_owner: boolean }) => !a.key_owner)
+    const theirs = await call("get_activities", { athlete_id: teammate.id, limit: 3 })
+    expect(textOf(theirs).split("\n")[1]).toBe(`Athlete: ${teammate.name} (${teammate.id})`)
+
+    for (const project_to of ["2099-01-01", "2020-01-01"]) {
+      const refused = (await server.client.callTool({ name: "get_fitness", arguments: { project_to } })) as CallToolResult
+      expect(textOf(refused)).toMatch(/project_to: expected a date after today \(\d{4}-\d{2}-\d{2}\) and at most a year ahead/)
+    }
+    const toRace = await out("get_fitness")
+    expect(toRace.projection.race.category).toMatch(/^RACE_/)
+    const seasonRace = await out("get_fitness", { end_date: toRace.today, project_to: toRace.projection.to_date })
+    expect(seasonRace.projection.at_end.date).toBe(toRace.projection.to_date)
+
+    const summary = await out("get_training_summary")
+    expect(summary.periods.length).toBeGreaterThanOrEqual(4)
+    expect(summary.totals.sessions).toBeGreaterThan(10)
+
+    const hr = await out("get_athlete_curves", { kind: "hr" })
+    expect(hr.curves[0].points.length).toBeGreaterThan(3)
+    const pace = await out("get_athlete_curves", { kind: "pace", activity_type: "Run" })
+    expect(pace.curves[0].model.critical_pace).toMatch(/\/km$/)
+
+    const vo2 = await out("search_activities", { interval_seconds: 240, interval_intensity: 110, min_reps: 4 })
+    expect(vo2.matches.length).toBeGreaterThan(0)
+    const analysis = await out("get_activity_analysis", { activity_id: vo2.matches[0].id })
+    expect(analysis.best_efforts.available).toBe(true)
+    expect(analysis.intervals.work_intervals).toBeGreaterThanOrEqual(4)
+
+    const weather = await out("get_weather_forecast")
+    expect(weather.places.map((p: { place: string }) => p.place)).toEqual(["Home", "Training camp"])
+    for (const day of weather.places[0].days) expect(day.gusts_kmh).toBeGreaterThan(day.wind_kmh)
+  })
+
   it("keeps writes for the life of the process", async () => {
     const created = await call("add_or_update_event", {
       workout_type: "Ride",

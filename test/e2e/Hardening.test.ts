@@ -492,6 +492,30 @@ describe("arguments are refused with their limits, never echoed whole", () => {
     expect(fake.requests).toHaveLength(0)
   })
 
+  it("refuses a list far past its limit, or arguments of more than 100,000 values, before decoding them", async () => {
+    // 100,000 bad categories once cost 4 s and 370 MB to decode, one issue per item.
+    const categories = await tool("delete_events_by_date_range", {
+      start_date: "2030-01-01",
+      end_date: "2030-01-02",
+      category: Array.from({ length: 100_000 }, (_, i) => i)
+    })
+    expect(textOf(categories)).toMatch(/- category: expected at most \d+ items, got 100,000/)
+    const bulk = await tool("add_or_update_event", {
+      workout_type: "Ride",
+      name: "x",
+      workout_doc: { steps: Array.from({ length: 60_000 }, () => ({ duration: "bad" })) }
+    })
+    expect(textOf(bulk)).toMatch(/- workout_doc: more than 100,000 values in all/)
+    const many = await tool("add_or_update_event", {
+      workout_type: "Ride",
+      name: "x",
+      workout_doc: { steps: Array.from({ length: 20_000 }, () => ({ duration: "bad" })) }
+    })
+    // Past 2,000 values only the first problem is looked for.
+    expect(textOf(many).split("\n").filter((l) => l.startsWith("- "))).toHaveLength(1)
+    expect(fake.requests).toHaveLength(0)
+  })
+
   it("refuses arguments nested 5,000 levels deep as an argument error", async () => {
     let deep = "{\"duration\": 60}"
     for (let i = 0; i < 5000; i++) deep = `{"reps": 2, "steps": [${deep}]}`
@@ -530,6 +554,96 @@ describe("arguments are refused with their limits, never echoed whole", () => {
     expect(textOf(await tool("get_wellness_data", { start_date: "1900-02-29", end_date: "1900-03-01" }))).toMatch(/does not exist/)
     const leap = await tool("get_wellness_data", { start_date: "2000-02-29", end_date: "2000-03-01" })
     expect(leap.isError).toBeFalsy()
+  })
+})
+
+describe("every request gets an answer, in one line", () => {
+  type Answer = { id: unknown; result?: unknown; error?: { code: number; message: string } }
+  /** Writes raw lines to a stdio server and collects its answers until `count` have come. */
+  const stdioAnswers = async (lines: ReadonlyArray<string>, count: number) => {
+    const child = spawn(process.execPath, [ENTRY], {
+      env: { PATH: process.env["PATH"], API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
+    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")))
+    child.stdin!.write(initializeBody + "\n")
+    for (const line of lines) child.stdin!.write(line + "\n")
+    const all = () => stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as Answer)
+    await eventually(() => all().length >= count + 1, 10_000)
+    // Nothing more should come for what was dropped on purpose.
+    await sleep(200)
+    const exited = child.exitCode
+    child.kill()
+    const initializeId = (JSON.parse(initializeBody) as { id: unknown }).id
+    return { answers: all().filter((a) => a.id !== initializeId), stderr, exited }
+  }
+
+  it("over stdio, answers lines the SDK would drop without a word, and keeps serving", async () => {
+    const lines = [
+      "hello",
+      `{"jsonrpc":"2.0","id":10,"method":"tools/list","params":{"_meta":"x"}}`,
+      `{"jsonrpc":"2.0","id":11,"method":"ping","params":{"_meta":5}}`,
+      `{"jsonrpc":"2.0","id":12,"method":"tools/list","params":{"cursor":5}}`,
+      `{"jsonrpc":"2.0","id":{"a":1},"method":"tools/list"}`,
+      `{"id":13,"method":"tools/list"}`,
+      `[{"jsonrpc":"2.0","id":14,"method":"ping"}]`,
+      `{"jsonrpc":"2.0","id":15}`,
+      `{"jsonrpc":"2.0","id":16,"method":"tools/call","params":{"name":"get_gear_list","task":5}}`,
+      // A response to nothing and an invalid notification are logged, not answered.
+      `{"jsonrpc":"2.0","id":99,"result":5,"error":{}}`,
+      `{"jsonrpc":"2.0","method":5}`,
+      `{"jsonrpc":"2.0","id":17,"method":"ping"}`
+    ]
+    const { answers, stderr, exited } = await stdioAnswers(lines, 10)
+    expect(exited).toBeNull()
+    expect(answers, JSON.stringify(answers)).toHaveLength(10)
+    for (const answer of answers.filter((a) => a.result === undefined)) {
+      expect(answer.error?.message).not.toContain("\n")
+      expect(answer.error!.message.length).toBeLessThan(200)
+    }
+    const byId = (id: unknown) => answers.find((a) => JSON.stringify(a.id) === JSON.stringify(id))
+    const unnamed = answers.filter((a) => a.id === null).map((a) => a.error)
+    expect(unnamed).toEqual([
+      { code: -32700, message: "Parse error: a line of 5 characters is not JSON" },
+      { code: -32600, message: "Invalid Request: id must be a string or a whole number" },
+      { code: -32600, message: "Invalid Request: batches are not part of MCP any more; send one message per line" }
+    ])
+    expect(byId(10)?.error).toEqual({ code: -32602, message: "Invalid params for tools/list: params._meta: expected object, received string" })
+    expect(byId(11)?.error?.message).toMatch(/^Invalid params for ping: params\._meta: expected object/)
+    expect(byId(12)?.error).toEqual({ code: -32602, message: "Invalid params for tools/list: params.cursor: expected string, received number" })
+    expect(byId(13)?.error).toEqual({ code: -32600, message: `Invalid Request: jsonrpc must be "2.0"` })
+    expect(byId(15)?.error?.message).toBe("Invalid Request: a request needs a method")
+    expect(byId(16)?.error?.message).toBe("Invalid params for tools/call: params.task: expected object, received number")
+    expect(byId(17)?.result).toEqual({})
+    expect(stderr).toMatch(/an invalid response was ignored/)
+    expect(stderr).toMatch(/an invalid notification was ignored/)
+  })
+
+  it("over stdio, skips a line past the limit instead of closing, and reads the next", async () => {
+    const huge = `{"jsonrpc":"2.0","id":20,"method":"tools/call","params":{"name":"get_gear_list","arguments":{"x":"${"y".repeat(5 * 1024 * 1024)}"}}}`
+    const { answers, exited } = await stdioAnswers([huge, `{"jsonrpc":"2.0","id":21,"method":"ping"}`], 2)
+    expect(exited).toBeNull()
+    expect(answers.find((a) => a.id === null)?.error?.message).toMatch(/more than 4194304 bytes was refused/)
+    expect(answers.find((a) => a.id === 21)?.result).toEqual({})
+  })
+
+  it("over HTTP, answers a request with bad params as invalid params in one line", async () => {
+    const server = await start()
+    const init = await fetch(`${server.origin}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, ...bearer }, body: initializeBody })
+    await init.text()
+    const session = init.headers.get("mcp-session-id")!
+    const headers = { ...MCP_HEADERS, ...bearer, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" }
+    const res = await fetch(`${server.origin}/mcp`, {
+      method: "POST",
+      headers,
+      body: `{"jsonrpc":"2.0","id":30,"method":"tools/list","params":{"cursor":5}}`
+    })
+    const text = await res.text()
+    expect(text).toContain("Invalid params for tools/list: params.cursor: expected string, received number")
+    expect(text).toContain("-32602")
   })
 })
 

@@ -7,6 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { allTools } from "../../src/tools/Registry.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { API_KEY, ATHLETE_ID, POWER_RIDE_ID } from "../fake/Fixtures.js"
@@ -206,7 +207,7 @@ describe("sessions", () => {
       connect(new StreamableHTTPClientTransport(new URL(`${server.origin}/mcp`), { requestInit: { headers: bearer } }))
     ))
     for (const client of clients) {
-      expect((await client.listTools()).tools).toHaveLength(20)
+      expect((await client.listTools()).tools).toHaveLength(allTools.length)
       const events = (await client.callTool({ name: "get_events", arguments: {} })) as CallToolResult
       expect(events.isError).toBeFalsy()
     }
@@ -252,7 +253,7 @@ describe("legacy SSE", () => {
         }
       })
     )
-    expect((await client.listTools()).tools).toHaveLength(20)
+    expect((await client.listTools()).tools).toHaveLength(allTools.length)
     const result = (await client.callTool({ name: "get_event_by_id", arguments: { event_id: 50010 } })) as CallToolResult
     expect(result.structuredContent).toMatchObject({ category: "RACE_A" })
     expect(JSON.parse((await rawRequest(`${server.origin}/health`, { headers: bearer })).body)).toMatchObject({ transport: "sse", sessions: 1 })

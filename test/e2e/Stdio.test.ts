@@ -49,7 +49,7 @@ describe("stdio server against the fake Intervals.icu", () => {
     expect(params["get_event_by_id"]).toEqual(["event_id", "athlete_id"])
     for (const tool of tools) {
       expect(tool.outputSchema).toBeDefined()
-      expect(tool.annotations?.readOnlyHint).toBe(tool.name.startsWith("get_"))
+      expect(tool.annotations?.readOnlyHint, tool.name).toBe(/^(get|list|search)_/.test(tool.name))
     }
     expect(JSON.stringify(tools)).not.toContain("api_key")
   })
@@ -197,7 +197,7 @@ describe("stdio server against the fake Intervals.icu", () => {
   it("a foreign athlete's 403 becomes an actionable error", async () => {
     const result = await call("get_events", { athlete_id: "i999", start_date: "2026-01-01", end_date: "2026-01-02" })
     expect(result.isError).toBe(true)
-    expect(textOf(result)).toMatch(/403 Forbidden.*check ATHLETE_ID/)
+    expect(textOf(result)).toMatch(/403 Forbidden: Intervals\.icu denied access to athlete i999 .*does not share .*list_athletes/)
   })
 
   it("an unknown event is a 404 that says to list events first", async () => {

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { type ApiResponse, makeInMemoryIntervals } from "../../src/demo/InMemoryIntervals.js"
-import { API_KEY, type Fixtures, makeFixtures } from "./Fixtures.js"
+import { API_KEY, COACHED_ID, type Fixtures, makeCoachedFixtures, makeFixtures } from "./Fixtures.js"
 
 export interface LoggedRequest {
   readonly method: string
@@ -39,6 +39,8 @@ export interface Fault {
 
 export interface FakeIntervals {
   readonly url: string
+  /** The data of the athlete who shares with the key's owner. */
+  readonly coached: Fixtures
   /** The API base URL to give the server (`INTERVALS_API_BASE_URL`). */
   readonly baseUrl: string
   readonly fixtures: Fixtures
@@ -71,7 +73,10 @@ export const startFakeIntervals = async (
   options: { readonly port?: number; readonly now?: Date; readonly fixtures?: Fixtures } = {}
 ): Promise<FakeIntervals> => {
   const fixtures = options.fixtures ?? makeFixtures(options.now)
-  const api = makeInMemoryIntervals(fixtures)
+  const coached = makeCoachedFixtures(options.now)
+  const api = makeInMemoryIntervals(fixtures, {
+    coached: [{ id: COACHED_ID, name: coached.athlete.name, timezone: coached.athlete.timezone, permission: "READ", dataset: () => coached }]
+  })
   const requests: Array<LoggedRequest> = []
   const faults: Array<Fault> = []
 
@@ -135,6 +140,7 @@ export const startFakeIntervals = async (
     url,
     baseUrl: `${url}/api/v1`,
     fixtures,
+    coached,
     requests,
     faults,
     close: () =>

@@ -190,9 +190,75 @@ export const makeFixtures = (now: Date = new Date()): Fixtures => {
       updated: "2026-09-12T10:00:00"
     }
   ]
+  // Two real-shaped power curve sets: a date range, and a 42-day window with fitted models; the window is answered
+  // when asked for, the range otherwise.
   const powerCurveSample = sample("power-curves.json")
-  const powerCurves = () => powerCurveSample
+  const modelSample = sample("power-curves-models.json")
+  const powerCurves = (query: Readonly<Record<string, string>>) =>
+    (query["curves"] ?? "").split(",").includes("42d") ? modelSample : powerCurveSample
+  const paceCurveSample = sample("pace-curves.json")
+  const paceCurves = () => paceCurveSample
+  // COMPOSED: the spec documents only the forecast's places (`Forecast {id, provider, location, label, lat, lon,
+  // enabled}`); the daily rows follow the OpenWeather "daily" shape its provider field names. Values invented.
+  const weather = {
+    forecasts: [{
+      id: 1,
+      provider: "OPEN_WEATHER",
+      location: "Annecy, FR",
+      label: "Home",
+      lat: 45.9,
+      lon: 6.12,
+      enabled: true,
+      daily: Array.from({ length: 7 }, (_, i) => ({
+        // Noon of the local day, as OpenWeather's daily rows put it (the fake's athlete lives at UTC+14).
+        dt: Math.floor(Date.parse(`${addDays(today, i)}T12:00:00+14:00`) / 1000),
+        temp: { min: 3 + i, max: 11 + i, day: 9 + i },
+        feels_like: { day: 7 + i },
+        wind_speed: 2.5 + i,
+        wind_gust: 7 + i,
+        wind_deg: 200 + i * 10,
+        pop: i % 3 === 0 ? 0.8 : 0.1,
+        rain: i % 3 === 0 ? 4.2 : 0,
+        clouds: 40 + i * 5,
+        weather: [{ main: i % 3 === 0 ? "Rain" : "Clouds", description: i % 3 === 0 ? "moderate rain" : "broken clouds" }]
+      }))
+    }]
+  }
   const gear: Array<Json> = sample("gear-list.json")
 
-  return { today, athlete, activities, intervals, wellness, events, streams, messages, customItems, powerCurves, gear }
+  return {
+    today,
+    athlete,
+    activities,
+    intervals,
+    wellness,
+    events,
+    streams,
+    messages,
+    customItems,
+    powerCurves,
+    paceCurves,
+    gear,
+    weather
+  }
+}
+
+export const COACHED_ID = "i654321"
+
+/**
+ * An athlete who shares their data with the fake key's owner: the same real samples under another athlete id, with
+ * activity ids of their own (so that an activity belongs to exactly one athlete).
+ */
+export const makeCoachedFixtures = (now: Date = new Date()): Fixtures => {
+  const base = makeFixtures(now)
+  const remap = (id: string) => id.replace(/^i9/, "i8")
+  const activities = base.activities.map((a) => ({ ...a, id: remap(a.id), icu_athlete_id: COACHED_ID }))
+  return {
+    ...base,
+    athlete: { ...base.athlete, id: COACHED_ID, name: "Coached Rider", firstname: "Coached", lastname: "Rider" },
+    activities,
+    intervals: new Map([...base.intervals].map(([id, dto]) => [remap(id), { ...dto, id: remap(id) }])),
+    events: base.events.map((e) => ({ ...e, id: Number(e.id) + 1_000_000, athlete_id: COACHED_ID })),
+    messages: new Map()
+  }
 }
