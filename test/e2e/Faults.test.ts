@@ -51,6 +51,8 @@ interface ReadCase {
   readonly args: Record<string, unknown>
   /** The upstream requests this tool makes, which the faults hit. */
   readonly path: RegExp
+  /** Query parameters that tell this tool's requests from another's on the same path (tools run concurrently). */
+  readonly query?: Readonly<Record<string, string>>
   /** Where in the JSON a number is turned into a string, naming the field the error must name. */
   readonly numberField: { readonly field: string; readonly set: (body: any) => void }
   /** A list inside the JSON set to null: tolerated where the API documents it nullable. */
@@ -141,33 +143,92 @@ const reads: Array<ReadCase> = [
     path: new RegExp(`^${A}/gear$`),
     numberField: { field: "distance", set: (b) => (b[0].distance = "1353 km") },
     nullList: (b) => (b[0].reminders = null)
+  },
+  {
+    tool: "get_athlete_profile",
+    args: {},
+    path: new RegExp(`^${A}$`),
+    numberField: { field: "icu_weight", set: (b) => (b.icu_weight = "69kg") },
+    nullList: (b) => (b.sportSettings = null)
+  },
+  {
+    tool: "list_athletes",
+    args: {},
+    path: /^\/api\/v1\/athletes$/,
+    numberField: { field: "id", set: (b) => (b[1].id = "i654321x") },
+    nullList: (b) => (b[1].timezone = null)
+  },
+  {
+    tool: "get_fitness",
+    args: { start_date: addDays(today, -20) },
+    path: new RegExp(`^${A}/wellness$`),
+    query: { oldest: addDays(today, -20) },
+    numberField: { field: "ctl", set: (b) => (b[0].ctl = "high") },
+    nullList: (b) => (b[0].sportInfo = null)
+  },
+  {
+    tool: "get_training_summary",
+    args: {},
+    path: new RegExp(`^${A}/athlete-summary(\\.json)?$`),
+    numberField: { field: "training_load", set: (b) => (b[0].training_load = "high") },
+    nullList: (b) => (b[0].byCategory = null)
+  },
+  {
+    tool: "get_athlete_curves",
+    args: { kind: "hr" },
+    path: new RegExp(`^${A}/hr-curves(\\.json)?$`),
+    numberField: { field: "secs", set: (b) => (b.list[0].secs[0] = "1s") },
+    nullList: (b) => (b.list[0].activity_id = null)
+  },
+  {
+    tool: "get_activity_analysis",
+    args: { activity_id: "i170317118", include: ["histograms", "intervals"] },
+    path: /^\/api\/v1\/activity\/i170317118\/power-histogram$/,
+    numberField: { field: "secs", set: (b) => (b[0].secs = "zero") },
+    nullList: (b) => (b[0].start = null)
+  },
+  {
+    tool: "search_activities",
+    args: { query: "a" },
+    path: new RegExp(`^${A}/activities/search$`),
+    numberField: { field: "distance", set: (b) => (b[0].distance = "120km") },
+    nullList: (b) => (b[0].tags = null)
+  },
+  {
+    tool: "get_weather_forecast",
+    args: {},
+    path: new RegExp(`^${A}/weather-forecast$`),
+    numberField: { field: "wind_speed", set: (b) => (b.forecasts[0].daily[0].wind_speed = "fast") },
+    nullList: (b) => (b.forecasts[0].daily = null)
   }
 ]
 
-const hits = (path: RegExp) => fake.requests.filter((r) => path.test(r.path))
+const matcher = (c: ReadCase) => (r: LoggedRequest) =>
+  c.path.test(r.path) && Object.entries(c.query ?? {}).every(([key, value]) => r.query[key] === value)
+const hits = (c: ReadCase) => fake.requests.filter(matcher(c))
 /** Faults by the tool they were injected for, so that tools running concurrently never clear each other's. */
-const injected = new Map<RegExp, Fault>()
-const inject = (path: RegExp, fault: Omit<Fault, "match">) => {
-  const full: Fault = { ...fault, match: (r: LoggedRequest) => path.test(r.path) }
-  injected.set(path, full)
+const injected = new Map<ReadCase, Fault>()
+const inject = (c: ReadCase, fault: Omit<Fault, "match">) => {
+  const full: Fault = { ...fault, match: matcher(c) }
+  injected.set(c, full)
   fake.faults.push(full)
 }
-const clear = (path: RegExp) => {
-  const fault = injected.get(path)
+const clear = (c: ReadCase) => {
+  const fault = injected.get(c)
   if (fault !== undefined) fake.faults.splice(fake.faults.indexOf(fault), 1)
-  injected.delete(path)
+  injected.delete(c)
 }
 
 describe.concurrent("every read tool under every fault", () => {
   for (const c of reads) {
     it(c.tool, async () => {
       const step = async (name: string, fault: Omit<Fault, "match"> | undefined, check: (r: CallToolResult, tries: Array<LoggedRequest>) => void) => {
-        const before = hits(c.path).length
-        if (fault) inject(c.path, fault)
+        const before = hits(c).length
+        if (fault) inject(c, fault)
         const result = await call(c.tool, c.args)
-        clear(c.path)
+        clear(c)
         try {
-          check(result, hits(c.path).slice(before))
+          check(result, hits(c).slice(before))
         } catch (error) {
           throw new Error(`${c.tool} under "${name}": ${(error as Error).message}\nanswer: ${textOf(result)}`)
         }
