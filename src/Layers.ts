@@ -73,10 +73,10 @@ export const AppLive = McpServer.Default.pipe(
 )
 
 /** Networked transports are loaded only when chosen, so that stdio start-up never pays for HTTP code. */
-type TransportLayer = Layer.Layer<Transport, ConfigError.ConfigError, McpServer>
+type TransportLayer = Layer.Layer<Transport, ConfigError.ConfigError, McpServer | AppConfig>
 
 const networked = <K extends string>(
-  load: () => Promise<Record<K, Layer.Layer<Transport, never, McpServer | HttpConfig | ServerAuth>>>,
+  load: () => Promise<Record<K, Layer.Layer<Transport, never, McpServer | HttpConfig | ServerAuth | AppConfig>>>,
   key: K
 ): Effect.Effect<TransportLayer> =>
   Effect.map(

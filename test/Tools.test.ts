@@ -82,7 +82,7 @@ describe("tool inputs", () => {
     ["get_activity_intervals", { activity_id: "x".repeat(10_000) }, /activity_id: expected an activity id/],
     ["get_event_by_id", { event_id: "12/delete" }, /event_id/],
     ["get_event_by_id", { event_id: -3 }, /event_id/],
-    ["get_wellness_data", { include_all_fields: "yes" }, /include_all_fields: Expected boolean/]
+    ["get_wellness_data", { include_all_fields: "yes" }, /include_all_fields: expected true or false, got "yes"/]
   ]
   for (const [name, args, message] of refused) {
     it.effect(`${name} refuses ${JSON.stringify(args).slice(0, 60)} before any request`, () => {

@@ -50,9 +50,10 @@ const numericId = (what: string, example: string, description: string) => {
     Schema.filter((n) => Number.isInteger(n) && n >= 1 && n <= Number.MAX_SAFE_INTEGER, {
       message: (issue) => {
         const n = issue.actual as number
+        // The number as it arrived may already be another id (JSON rounds past 2^53), so no digits are suggested.
         return Number.isInteger(n) && n > Number.MAX_SAFE_INTEGER
-          ? `${what} ${describe(n)} is above 2^53, where JSON numbers lose digits: give it as a string of digits, ` +
-            `e.g. "${String(BigInt(Math.trunc(n)))}" with its exact digits`
+          ? `${what} larger than 9007199254740991 loses digits as a JSON number (this one arrived as ${describe(n)}, ` +
+            "which may be a different id): give it as a string of its exact digits, e.g. \"12345\""
           : `${expected}, got ${describe(n)}`
       }
     })

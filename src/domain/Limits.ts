@@ -6,6 +6,9 @@ import { Schema } from "effect"
 
 const count = (n: number) => n.toLocaleString("en")
 
+const kindOf = (value: unknown) =>
+  value === null ? "null" : typeof value === "object" ? "an object" : typeof value === "string" ? "a string" : String(value)
+
 /** Text of at most `max` characters (and at least `min`). */
 export const boundedText = (max: number, min = 0) => {
   const most = Schema.String.pipe(
@@ -20,12 +23,30 @@ export const boundedText = (max: number, min = 0) => {
   )
 }
 
+/**
+ * One line of text (a name, a sport, a tag) of at most `max` characters and at least one that is not a space: no
+ * line break or other control character, which would forge lines in the listings a model reads.
+ */
+export const lineText = (max: number) =>
+  boundedText(max).pipe(
+    Schema.filter((text) => !/[\u0000-\u001f\u007f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(text), {
+      message: () => "expected one line of text, without line breaks or control characters"
+    }),
+    Schema.filter((text) => text.trim() !== "", { message: () => "expected some text (not empty, not only spaces)" })
+  )
+
 /** A list of at most `max` items (and at least `min`), named `noun` in messages ("steps"). */
 export const boundedList = <A, I, R>(item: Schema.Schema<A, I, R>, max: number, noun: string, min = 0) => {
   const most = Schema.Array(item).pipe(
     Schema.maxItems(max, {
-      message: (issue) => `expected at most ${count(max)} ${noun}, got ${count((issue.actual as ReadonlyArray<unknown>).length)}`
+      // The message also stands for a value that is not a list at all (the refinement's own message wins).
+      message: (issue) =>
+        Array.isArray(issue.actual)
+          ? `expected at most ${count(max)} ${noun}, got ${count(issue.actual.length)}`
+          : `expected a list of ${noun} (at most ${count(max)}), got ${kindOf(issue.actual)}`
     })
   )
-  return min === 0 ? most : most.pipe(Schema.minItems(min, { message: () => `expected at least ${count(min)} ${noun}, got none` }))
+  return min === 0
+    ? most
+    : most.pipe(Schema.minItems(min, { message: () => `expected at least ${count(min)} ${noun}, got none` }))
 }

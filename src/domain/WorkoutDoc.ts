@@ -10,7 +10,9 @@ import { Either, Schema } from "effect"
 import { boundedList, boundedText } from "./Limits.js"
 
 const Int = (min: number, max: number) => Schema.Number.pipe(Schema.int(), Schema.between(min, max))
-const Positive = Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(1_000_000))
+const Positive = Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(1_000_000)).annotations({
+  message: () => ({ message: "expected a number more than 0 and at most 1,000,000", override: false })
+})
 const opt = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
 
 const Units = Schema.Literal(
@@ -84,12 +86,18 @@ const StepSchema: Schema.Schema<Step> = Schema.Struct({
   cadence: opt(Target),
   reps: opt(Int(1, 100)),
   steps: opt(boundedList(Schema.suspend(() => StepSchema), 50, "steps"))
-}).annotations({ identifier: "Step" })
+}).annotations({
+  identifier: "Step",
+  message: () => ({ message: "expected a step: an object with duration or distance, and a target", override: false })
+})
 
 /** Steps, repeats (`reps` + `steps`, nested at most twice) and targets; see the converter for what it accepts. */
 export const WorkoutDoc = Schema.Struct({
   steps: boundedList(StepSchema, 100, "steps", 1)
-}).annotations({ description: "Steps: duration or distance, one target, or reps with nested steps (2 levels)" })
+}).annotations({
+  description: "Steps: duration or distance, one target, or reps with nested steps (2 levels)",
+  message: () => ({ message: "expected an object with a list of steps, e.g. {\"steps\": [{\"duration\": 600}]}", override: false })
+})
 export type WorkoutDoc = typeof WorkoutDoc.Type
 
 export class WorkoutTextError {

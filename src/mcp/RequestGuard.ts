@@ -108,9 +108,17 @@ export const readLine = (line: string): LineVerdict => {
       answer: errorAnswer(null, ErrorCode.ParseError, `Parse error: a line of ${line.length} characters is not JSON`)
     }
   }
+  if (Array.isArray(raw)) return invalid(null, "batches are not part of MCP any more; send one message per line")
+  return readMessage(raw)
+}
+
+/**
+ * One parsed JSON value judged as a JSON-RPC message: passed on, answered with what is wrong with it (and its id
+ * when it has a usable one), or dropped (an invalid notification or response, which JSON-RPC never answers).
+ */
+export const readMessage = (raw: unknown): LineVerdict => {
   const parsed = JSONRPCMessageSchema.safeParse(raw)
   if (parsed.success) return { _tag: "Message", message: parsed.data }
-  if (Array.isArray(raw)) return invalid(null, "batches are not part of MCP any more; send one message per line")
   if (raw === null || typeof raw !== "object") return invalid(null, `a message is a JSON object, got ${kind(raw)}`)
   const object = raw as Record<string, unknown>
   const hasMethod = "method" in object
@@ -130,4 +138,24 @@ export const readLine = (line: string): LineVerdict => {
     _tag: "Answer",
     answer: errorAnswer(id, ErrorCode.InvalidParams, `Invalid params for ${clip(object["method"], 60)}: ${problem}`)
   }
+}
+
+/**
+ * A POSTed body (one message, or a batch where the protocol version still allows one) judged before the SDK's HTTP
+ * transport reads it: the error to answer for the first thing wrong, or undefined when every message may pass. Over
+ * HTTP even an invalid notification is answered (400), since the POST needs a response anyway.
+ */
+export const judgeBody = (body: unknown): JSONRPCMessage | undefined => {
+  const messages = Array.isArray(body) ? body : [body]
+  if (messages.length === 0) return errorAnswer(null, ErrorCode.InvalidRequest, "Invalid Request: an empty batch")
+  for (const raw of messages) {
+    const verdict = readMessage(raw)
+    if (verdict._tag === "Answer") return verdict.answer
+    if (verdict._tag === "Drop") return errorAnswer(null, ErrorCode.InvalidRequest, `Invalid Request: ${verdict.reason}`)
+    const checked = checkRequest(verdict.message)
+    if (checked._tag === "Refuse") {
+      return errorAnswer((verdict.message as { id: RequestId }).id, checked.code, checked.message)
+    }
+  }
+  return undefined
 }

@@ -12,6 +12,7 @@ import type { AthleteId } from "../domain/Ids.js"
 import { athleteLabel } from "../tools/Format.js"
 import { whose } from "../tools/Params.js"
 import type { AnyTool, ToolContext, ToolFailure } from "../tools/Tool.js"
+import { writes } from "../tools/Registry.js"
 import { acceptedBy, toJsonSchema } from "./ToolListing.js"
 
 export const errorResult = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] })
@@ -62,13 +63,41 @@ const describeIssues = (
   issues: ReadonlyArray<ParseResult.ArrayFormatterIssue>
 ): string => {
   const first = issues[0]!
-  if (first._tag === "Unexpected") return `unknown parameter; ${tool.name} accepts ${accepted.join(", ") || "none"}`
-  if (first._tag === "Missing") return "required parameter is missing"
+  if (first._tag === "Unexpected") {
+    return first.path.length > 1
+      ? `unknown field inside ${String(first.path[0])}`
+      : `unknown parameter; ${tool.name} accepts ${accepted.join(", ") || "none"}`
+  }
+  if (first._tag === "Missing") return first.path.length > 1 ? "required field is missing" : "required parameter is missing"
   const literals = issues.map((issue) => /^Expected "([^"]*)", actual (.*)$/s.exec(issue.message))
   if (literals.length > 1 && literals.every((match) => match !== null)) {
     return `expected one of ${literals.map((match) => match![1]).join(", ")}, got ${excerpt(literals[0]![2]!)}`
   }
-  return excerpt((issues.find((issue) => /^[a-z]/.test(issue.message)) ?? first).message)
+  return excerpt(plain((issues.find((issue) => /^[a-z]/.test(issue.message)) ?? first).message))
+}
+
+/**
+ * Effect's generic "Expected <type>, actual <value>" in words, without the schema's internals (`ReadonlyArray<int &
+ * between(1, 86400)>`): what kind of value was expected, and what came.
+ */
+const plain = (message: string): string => {
+  const match = /^Expected (.*?), actual (.*)$/s.exec(message)
+  if (match === null) return message
+  const [, expected, actual] = match as unknown as [string, string, string]
+  const kind = expected.startsWith("ReadonlyArray<")
+    ? "a list"
+    : expected === "boolean"
+    ? "true or false"
+    : expected === "string"
+    ? "text"
+    : expected === "number"
+    ? "a number"
+    : /^[A-Z][A-Za-z]*$/.test(expected)
+    ? `a ${expected.toLowerCase()} (an object)`
+    : /^\{/.test(expected) || expected.includes("readonly ")
+    ? "an object"
+    : expected.charAt(0).toLowerCase() + expected.slice(1)
+  return `expected ${kind}, got ${actual}`
 }
 
 /** "start_date: expected a real calendar date …" for each problem, with unknown parameters named as such. */
@@ -171,6 +200,24 @@ interface Cut {
   readonly path: string
   readonly kept: number
   readonly total: number
+  readonly unit: "items" | "characters"
+}
+
+/** The longest string in a value, with its holder and key, found without recursion. */
+const longestString = (root: unknown) => {
+  let best: { holder: Record<string, unknown>; key: string; path: string; length: number } | undefined
+  const stack: Array<[unknown, string]> = [[root, ""]]
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!
+    if (node === null || typeof node !== "object") continue
+    for (const [key, inner] of Object.entries(node)) {
+      const at = path === "" ? key : `${path}.${key}`
+      if (typeof inner === "string" && (best === undefined || inner.length > best.length)) {
+        best = { holder: node as Record<string, unknown>, key, path: at, length: inner.length }
+      } else stack.push([inner, at])
+    }
+  }
+  return best
 }
 
 /** Every list in a value, with where it is, found without recursion. */
@@ -199,11 +246,20 @@ const trimToFit = (structured: Record<string, unknown>, limit: number): Readonly
       .filter(({ list }) => list.length > 1)
       .map((entry) => ({ ...entry, bytes: JSON.stringify(entry.list).length }))
       .sort((a, b) => b.bytes - a.bytes)[0]
-    if (largest === undefined) return undefined
+    if (largest === undefined) {
+      // No list left to shorten: cut the longest text (a string stays a string, so the schema still holds).
+      const text = longestString(structured)
+      if (text === undefined || text.length < 100) return undefined
+      const keep = Math.max(0, text.length - (size - limit) - 100)
+      const total = cuts.get(text.path)?.total ?? text.length
+      text.holder[text.key] = `${(text.holder[text.key] as string).slice(0, keep)}…`
+      cuts.set(text.path, { path: text.path, kept: keep, total, unit: "characters" })
+      continue
+    }
     const keep = Math.max(1, Math.min(largest.list.length - 1, Math.floor(largest.list.length * ((largest.bytes - (size - limit)) / largest.bytes) * 0.95)))
     const total = cuts.get(largest.path)?.total ?? largest.list.length
     largest.list.length = keep
-    cuts.set(largest.path, { path: largest.path, kept: keep, total })
+    cuts.set(largest.path, { path: largest.path, kept: keep, total, unit: "items" })
   }
   return undefined
 }
@@ -214,6 +270,13 @@ const capped = (tool: AnyTool, result: CallToolResult, limit: number): CallToolR
   const structured = result.structuredContent
   const cuts = structured === undefined || JSON.stringify(structured).length <= limit ? [] : trimToFit(structured, limit)
   if (cuts === undefined) {
+    // A write's change has happened by now: a model must not take this answer as a failure and try again.
+    if (writes(tool)) {
+      return errorResult(
+        `${tool.name} made the change, but its answer does not fit this server's limit of ${count(limit)} ` +
+          "characters (MCP_MAX_ANSWER_CHARS), so it was not sent. Do not repeat the call: read the result back instead."
+      )
+    }
     return errorResult(
       `${tool.name}'s answer does not fit this server's limit of ${count(limit)} characters (MCP_MAX_ANSWER_CHARS), so ` +
         "it was not sent. Ask for less: a shorter date range, a smaller limit or max_points, fewer stream types, or full=false."
@@ -224,9 +287,13 @@ const capped = (tool: AnyTool, result: CallToolResult, limit: number): CallToolR
   const note = (keptChars: number | undefined) =>
     `[Cut to fit this server's limit of ${count(limit)} characters (MCP_MAX_ANSWER_CHARS): ` + [
       keptChars === undefined ? undefined : `the text after ${count(keptChars)} of ${count(text.length)} characters`,
-      ...cuts.map((cut) => `${cut.path} kept ${count(cut.kept)} of ${count(cut.total)}`)
+      ...cuts.map((cut) =>
+        `${cut.path} kept ${count(cut.kept)} of ${count(cut.total)}${cut.unit === "characters" ? " characters" : ""}`
+      )
     ].filter((p): p is string => p !== undefined).join("; ") +
-    ". Ask for less to see the rest: a shorter date range or a smaller limit.]"
+    (writes(tool)
+      ? ". The change itself was made; only its answer was cut.]"
+      : ". Ask for less to see the rest: a shorter date range, a smaller limit or max_points, or fewer stream types.]")
   // Cut at a line break, leaving room for the note (whose figures are at most a few characters longer).
   const room = limit - note(text.length).length - 8
   const lineEnd = text.lastIndexOf("\n", room)

@@ -80,7 +80,9 @@ const common = Config.all({
   requestTimeout: positiveMillis("INTERVALS_REQUEST_TIMEOUT_MS", 15_000),
   deadline: positiveMillis("INTERVALS_DEADLINE_MS", 45_000),
   maxResponseBytes: whole("INTERVALS_MAX_RESPONSE_BYTES", 8 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024, "bytes"),
-  maxAnswerChars: whole("MCP_MAX_ANSWER_CHARS", 200_000, 2_000, 10_000_000, "characters")
+  maxAnswerChars: whole("MCP_MAX_ANSWER_CHARS", 200_000, 2_000, 10_000_000, "characters"),
+  /** On SIGTERM/SIGINT, how long calls in flight may take to finish, on every transport. */
+  shutdownGrace: whole("MCP_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, "milliseconds").pipe(Config.map(Duration.millis))
 })
 
 export const DEFAULT_BASE_URL = "https://intervals.icu/api/v1"
@@ -139,6 +141,7 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
         deadline: values.deadline ?? Duration.seconds(45),
         maxResponseBytes: values.maxResponseBytes ?? 8 * 1024 * 1024,
         maxAnswerChars: values.maxAnswerChars ?? 200_000,
+        shutdownGrace: values.shutdownGrace ?? Duration.seconds(10),
         demo: values.demo ?? false
       })
     )

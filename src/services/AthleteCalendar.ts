@@ -5,7 +5,7 @@
 import { Cache, DateTime, Duration, Effect, Exit } from "effect"
 import * as Dates from "../domain/Dates.js"
 import type { AthleteId, LocalDate } from "../domain/Ids.js"
-import { localDate } from "../domain/Ids.js"
+import { FIRST_YEAR, LAST_YEAR, localDate } from "../domain/Ids.js"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import { IntervalsClient } from "./IntervalsClient.js"
 
@@ -18,10 +18,17 @@ export interface AthleteZone {
 }
 
 /** The local date `days` after `date` (negative for before). */
-export const addDays = (date: LocalDate, days: number): LocalDate => localDate(Dates.addDays(date, days))
+export const addDays = (date: LocalDate, days: number): LocalDate => localDate(clampDate(Dates.addDays(date, days)))
+
+/**
+ * A computed date kept inside the years a date may have (a default window around a date near the ends of the range
+ * would otherwise fall outside it).
+ */
+const clampDate = (date: string): string =>
+  date < `${FIRST_YEAR}-01-01` ? `${FIRST_YEAR}-01-01` : date > `${LAST_YEAR}-12-31` ? `${LAST_YEAR}-12-31` : date
 
 /** The Monday of the week (Monday to Sunday, as Intervals.icu counts weeks) that holds `date`. */
-export const mondayOf = (date: LocalDate): LocalDate => localDate(Dates.mondayOf(date))
+export const mondayOf = (date: LocalDate): LocalDate => localDate(clampDate(Dates.mondayOf(date)))
 
 export class AthleteCalendar extends Effect.Service<AthleteCalendar>()("AthleteCalendar", {
   effect: Effect.gen(function*() {

@@ -22,17 +22,16 @@ export class HttpConfig extends Effect.Service<HttpConfig>()("HttpConfig", {
     const config = yield* Config.all({
       host: Config.string("MCP_HOST").pipe(Config.withDefault("127.0.0.1"), Config.map((host) => host.trim())),
       port: whole("MCP_PORT", 8000, 0, 65535, "a port number"),
+      // Trimmed, as a key pasted with its newline would otherwise never match a bearer token (which has no spaces).
       serverKey: Config.option(Config.redacted("MCP_SERVER_API_KEY")).pipe(
-        Config.map(Option.filter((key) => Redacted.value(key).trim() !== ""))
+        Config.map(Option.map((key) => Redacted.make(Redacted.value(key).trim()))),
+        Config.map(Option.filter((key) => Redacted.value(key) !== ""))
       ),
       allowUnauthenticated: flag("MCP_ALLOW_UNAUTHENTICATED"),
       allowedHosts: list("MCP_ALLOWED_HOSTS"),
       allowedOrigins: list("MCP_ALLOWED_ORIGINS"),
       stateless: flag("MCP_STATELESS"),
       sessionIdle: whole("MCP_SESSION_IDLE_MS", 30 * 60_000, 100, 7 * 24 * 3_600_000, "milliseconds").pipe(
-        Config.map(Duration.millis)
-      ),
-      shutdownGrace: whole("MCP_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000, "milliseconds").pipe(
         Config.map(Duration.millis)
       ),
       maxBodyBytes: whole("MCP_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024, "bytes"),
@@ -56,7 +55,16 @@ export class HttpConfig extends Effect.Service<HttpConfig>()("HttpConfig", {
         )
       )
     }
-    const key = Option.map(config.serverKey, (k) => Redacted.value(k).trim())
+    const key = Option.map(config.serverKey, (k) => Redacted.value(k))
+    if (Option.isSome(key) && /\s/.test(key.value)) {
+      return yield* Effect.fail(
+        ConfigError.InvalidData(
+          [],
+          "MCP_SERVER_API_KEY holds a space or line break, which no Authorization: Bearer header can carry, so no " +
+            `client could ever match it. Use a key without spaces; generate one with ${GENERATE_KEY}`
+        )
+      )
+    }
     if (Option.isSome(key) && key.value.length < MIN_KEY_LENGTH && !isLoopback(config.host)) {
       return yield* Effect.fail(
         ConfigError.InvalidData(

@@ -144,9 +144,10 @@ const statusError = (
   request: { readonly method: Method; readonly path: string },
   response: HttpClientResponse.HttpClientResponse,
   body: string,
-  now: number
+  now: number,
+  scrub: (text: string) => string
 ): IntervalsError => {
-  const detail = errorDetail(body)
+  const detail = errorDetail(scrub(body))
   const status = response.status
   switch (status) {
     case 401:
@@ -161,7 +162,7 @@ const statusError = (
     }
     default: {
       if (status >= 500) return new IntervalsUnavailable({ ...request, status, ...(detail ? { detail } : {}) })
-      const location = response.headers["location"]
+      const location = response.headers["location"] === undefined ? undefined : scrub(response.headers["location"])
       return new IntervalsRejected({
         ...request,
         status,
@@ -320,6 +321,11 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
         )
       )
     )
+    // Text from Intervals.icu that goes into an answer (an error body, a redirect's Location) never carries the key,
+    // whatever a misbehaving server or proxy echoes back.
+    const secrets = [Redacted.value(config.apiKey), Buffer.from(`API_KEY:${Redacted.value(config.apiKey)}`).toString("base64")]
+      .filter((secret) => secret.length >= 4)
+    const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join("[redacted]"), text)
     const requestMillis = Duration.toMillis(config.requestTimeout)
     const deadlineMillis = Duration.toMillis(config.deadline)
     // One limiter for every request to Intervals.icu, so that a burst of tool calls never becomes a 429 storm.
@@ -370,7 +376,8 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
     /** The decoded answer, lenient with what the API gets wrong; repairs are logged, never silent. */
     const decode = <A, I>(
       options: RequestOptions<A, I>,
-      body: string
+      body: string,
+      scrub: (text: string) => string
     ): Effect.Effect<A, IntervalsMalformedResponse> => {
       const described = { method: options.method, path: options.path }
       // A 204 (or an empty 200) decodes as `null`, for the writes that answer nothing.
@@ -384,7 +391,7 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
       try {
         json = JSON.parse(quoteLongIds(body))
       } catch {
-        const excerpt = body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 80)
+        const excerpt = scrub(body.slice(0, 2000)).replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim().slice(0, 80)
         return Effect.fail(
           new IntervalsMalformedResponse({
             ...described,
@@ -393,7 +400,7 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
         )
       }
       return Either.match(decodeLeniently(decoderFor(options.schema), json), {
-        onLeft: (error) => Effect.fail(new IntervalsMalformedResponse({ ...described, detail: summarise(error, json) })),
+        onLeft: (error) => Effect.fail(new IntervalsMalformedResponse({ ...described, detail: scrub(summarise(error, json)) })),
         onRight: ({ repairs, value }) =>
           repairs.length === 0 ? Effect.succeed(value) : Effect.as(
             Effect.logDebug("intervals answer repaired").pipe(
@@ -418,8 +425,8 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
         Effect.flatMap(({ body, response }) =>
           Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<A, IntervalsError> =>
             response.status < 200 || response.status >= 300
-              ? Effect.fail(statusError(described, response, body, now))
-              : decode(options, body).pipe(
+              ? Effect.fail(statusError(described, response, body, now, scrub))
+              : decode(options, body, scrub).pipe(
                 Effect.tap(() =>
                   Effect.logDebug("intervals request").pipe(
                     Effect.annotateLogs({ method: options.method, path: options.path, status: response.status })

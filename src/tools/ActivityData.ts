@@ -2,6 +2,7 @@
  * More of one activity: its recorded streams, summarised, and its comments.
  */
 import { Effect, Schema } from "effect"
+import { describe } from "../services/Decoding.js"
 import { ActivityId, AnswerId } from "../domain/Ids.js"
 import { boundedText } from "../domain/Limits.js"
 import type { ActivityStream } from "../domain/Intervals.js"
@@ -12,9 +13,10 @@ import { compact, make, optional } from "./Tool.js"
 
 const DEFAULT_TYPES = ["time", "watts", "heartrate", "cadence", "altitude", "distance", "velocity_smooth"]
 
-const StreamTypes = Schema.String.pipe(
-  Schema.filter((s) => /^[A-Za-z0-9_]+(,[A-Za-z0-9_]+){0,29}$/.test(s.replace(/\s+/g, "")), {
-    message: (issue) => `expected a comma-separated list of stream types like "watts,heartrate", got ${JSON.stringify(issue.actual)}`
+const StreamTypes = boundedText(600).pipe(
+  Schema.filter((s) => /^[A-Za-z0-9_]{1,40}(,[A-Za-z0-9_]{1,40}){0,29}$/.test(s.replace(/\s+/g, "")), {
+    message: (issue) =>
+      `expected a comma-separated list of at most 30 stream types like "watts,heartrate", got ${describe(issue.actual)}`
   })
 )
 

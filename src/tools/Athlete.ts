@@ -141,7 +141,7 @@ export const getAthletePowerCurves = make({
       ? `No ${out.activity_type} power curve for that period.`
       : out.curves.map((c) =>
         [
-          `${out.activity_type} power curve ${Format.join([c.label, c.start_date && `${c.start_date} to ${c.end_date}`], " ")}` +
+          `${out.activity_type} power curve ${Format.join([c.label, c.start_date && c.label !== `${c.start_date} to ${c.end_date}` && `${c.start_date} to ${c.end_date}`], " ")}` +
           (c.weight_kg !== undefined ? ` (${c.weight_kg} kg)` : "") + ":",
           ...c.points.map((p) =>
             Format.join([

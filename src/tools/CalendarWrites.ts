@@ -9,9 +9,10 @@
 import { Effect, Either, Schema } from "effect"
 import { type AthleteId, EventId, LocalDate } from "../domain/Ids.js"
 import type { Event } from "../domain/Intervals.js"
-import { boundedList, boundedText } from "../domain/Limits.js"
+import { boundedList, boundedText, lineText } from "../domain/Limits.js"
 import { countSteps, toWorkoutText, WorkoutDoc } from "../domain/WorkoutDoc.js"
 import { AppConfig } from "../services/AppConfig.js"
+import { describe } from "../services/Decoding.js"
 import { AthleteCalendar } from "../services/AthleteCalendar.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import { detail, EventDetail, EventSummary, eventLine, summary, withoutDescription } from "./Events.js"
@@ -36,7 +37,7 @@ export const Category = Schema.Literal(
   "SET_FITNESS"
 )
 
-const Tags = boundedList(boundedText(50, 1), 20, "tags")
+const Tags = boundedList(lineText(50), 20, "tags")
 const Text = (max: number, description: string) =>
   optional(boundedText(max).annotations({ description }))
 
@@ -80,6 +81,14 @@ const save = (
         return yield* fail(`Invalid arguments for ${create.tool}; nothing was sent to Intervals.icu:\n- ${create.missing}`)
       }
       const today = yield* Effect.flatMap(AthleteCalendar, (calendar) => calendar.today(athleteId))
+      const day = (fields["start_date_local"] as string | undefined)?.slice(0, 10)
+      // What safe mode could never change or delete afterwards, it does not create either.
+      if (day !== undefined && day < today && (yield* AppConfig).writeMode !== "full") {
+        return yield* fail(
+          `Not created: ${day} is before today (${today}) in the athlete's timezone, and an event there could ` +
+            `not be changed or deleted afterwards. ${SAFE_RULE}`
+        )
+      }
       saved = yield* client.createEvent(athleteId, { ...create.defaults, start_date_local: midnight(today), ...fields })
     } else {
       if (Object.keys(fields).length === 0) {
@@ -146,14 +155,24 @@ const MODES = "In INTERVALS_WRITE_MODE safe (default) an event dated before toda
 const EventInput = Schema.Struct({
   athlete_id: athleteIdParam,
   event_id: optional(EventId.annotations({ description: "Update this event; omit to create one" })),
-  workout_type: Text(40, "Sport: Ride, Run, Swim, VirtualRide, WeightTraining, … Required to create"),
-  name: Text(200, "Name. Required to create"),
+  workout_type: optional(
+    lineText(40).annotations({ description: "Sport: Ride, Run, Swim, VirtualRide, WeightTraining, … Required to create" })
+  ),
+  name: optional(lineText(200).annotations({ description: "Name. Required to create" })),
   start_date: dateParam("Day, YYYY-MM-DD. Default for a create: today in the athlete's timezone; an update keeps it"),
   category: optional(Category.annotations({ description: "Default for a create: WORKOUT" })),
   workout_doc: optional(WorkoutDoc),
   description: Text(10_000, "Free text, or a workout already written in Intervals.icu syntax; not with workout_doc"),
   moving_time: optional(boundedInt(1, 86_400 * 7, "Planned duration, seconds")),
-  distance: optional(Schema.Number.pipe(Schema.positive()).annotations({ description: "Planned distance, metres" })),
+  distance: optional(
+    Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(1_000_000)).annotations({
+      description: "Planned distance, metres",
+      message: (issue) => ({
+        message: `expected a distance in metres, more than 0 and at most 1,000,000, got ${describe(issue.actual)}`,
+        override: true
+      })
+    })
+  ),
   indoor: optional(Schema.Boolean),
   tags: optional(Tags)
 })
@@ -219,7 +238,7 @@ export const addOrUpdateEvent = make({
 const NoteInput = Schema.Struct({
   athlete_id: athleteIdParam,
   event_id: optional(EventId.annotations({ description: "Update this note; omit to create one" })),
-  name: Text(200, "Title. Required to create"),
+  name: optional(lineText(200).annotations({ description: "Title. Required to create" })),
   description: Text(10_000, "Text of the note. Required to create"),
   start_date: dateParam("Day, YYYY-MM-DD. Default for a create: today in the athlete's timezone; an update keeps it"),
   color: optional(

@@ -3,7 +3,7 @@
  */
 import { Effect, Schema } from "effect"
 import { AnswerId, ItemId } from "../domain/Ids.js"
-import { boundedText } from "../domain/Limits.js"
+import { boundedText, lineText } from "../domain/Limits.js"
 import { CustomItemType, Visibility } from "../domain/Intervals.js"
 import type { CustomItem } from "../domain/Intervals.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
@@ -13,10 +13,16 @@ import { compact, make, optional, ToolFailure } from "./Tool.js"
 
 
 /** `content` arrives as JSON text and must be a JSON object. */
-const Content = Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.Unknown })).annotations({
-  description: "The item's definition, as a JSON object in text",
-  message: () => ({ message: "expected a JSON object as text, e.g. \"{\\\"code\\\": \\\"…\\\"}\"", override: true })
-})
+/** The most of an item's definition taken: Intervals.icu's own items are a few kilobytes. */
+const MAX_CONTENT = 100_000
+
+const Content = boundedText(MAX_CONTENT, 2).pipe(
+  Schema.compose(
+    Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.Unknown })).annotations({
+      message: () => ({ message: "expected a JSON object as text, e.g. \"{\\\"code\\\": \\\"…\\\"}\"", override: true })
+    })
+  )
+).annotations({ description: "The item's definition, as a JSON object in text" })
 
 const ItemSummary = Schema.Struct({
   id: AnswerId,
@@ -107,7 +113,7 @@ export const createCustomItem = make({
   annotations: writeAnnotations("Create a custom item", false, false),
   input: Schema.Struct({
     athlete_id: athleteIdParam,
-    name: boundedText(200, 1),
+    name: lineText(200),
     item_type: CustomItemType,
     content: Content,
     description: optional(boundedText(5000)),
@@ -137,7 +143,7 @@ export const updateCustomItem = make({
   input: Schema.Struct({
     item_id: ItemId,
     athlete_id: athleteIdParam,
-    name: optional(boundedText(200, 1)),
+    name: optional(lineText(200)),
     item_type: optional(CustomItemType),
     content: optional(Content),
     description: optional(boundedText(5000)),

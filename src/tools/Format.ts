@@ -68,9 +68,17 @@ export const speed = (metresPerSecond: Value, family: SportFamily): string | und
 export const unit = (value: Value, suffix: string, digits = 0): string | undefined =>
   known(value) ? `${round(value, digits)}${suffix}` : undefined
 
+/**
+ * Text from Intervals.icu made safe for one line of an answer: line breaks and other control characters become
+ * spaces and the bidirectional overrides are dropped, so that a name can never forge a line (or reorder one) in a
+ * listing a model reads.
+ */
+export const flat = (text: string): string =>
+  text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/g, "")
+
 /** Joins the known parts of a line. */
 export const join = (parts: ReadonlyArray<string | undefined | false>, separator = " · "): string =>
-  parts.filter((part): part is string => typeof part === "string" && part !== "").join(separator)
+  parts.filter((part): part is string => typeof part === "string" && part !== "").map(flat).join(separator)
 
 /** `YYYY-MM-DDTHH:MM:SS` → `YYYY-MM-DD HH:MM`; a date stays a date. */
 export const localDateTime = (value: string | null | undefined): string | undefined => {
@@ -87,14 +95,15 @@ export const datePart = (value: string | null | undefined): string | undefined =
 /** Free text on one line, cut to `max` characters. */
 export const oneLine = (text: string | null | undefined, max = 160): string | undefined => {
   if (!text) return undefined
-  const flat = text.replace(/\s+/g, " ").trim()
-  if (flat === "") return undefined
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+  const line = flat(text).replace(/\s+/g, " ").trim()
+  if (line === "") return undefined
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line
 }
 
+/** A name in quotes, its own quotes escaped so that it cannot seem to end early. */
 export const quote = (text: string | null | undefined): string | undefined => {
   const line = oneLine(text, 80)
-  return line === undefined ? undefined : `"${line}"`
+  return line === undefined ? undefined : `"${line.replace(/\\/g, "\\\\").replace(/"/g, "\\\"")}"`
 }
 
 export const plural = (count: number, word: string, many = `${word}s`): string => `${count} ${count === 1 ? word : many}`

@@ -7,6 +7,7 @@ import { AthleteId, LocalDate } from "../domain/Ids.js"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { addDays, AthleteCalendar } from "../services/AthleteCalendar.js"
+import { describe } from "../services/Decoding.js"
 import { ToolFailure } from "./Tool.js"
 
 export const athleteIdParam = Schema.optionalWith(AthleteId, { exact: true })
@@ -19,7 +20,7 @@ export const boundedInt = (min: number, max: number, description: string) =>
   Schema.Number.pipe(Schema.int(), Schema.between(min, max)).annotations({
     description,
     message: (issue) => ({
-      message: `expected a whole number from ${min} to ${max}, got ${JSON.stringify(issue.actual)}`,
+      message: `expected a whole number from ${min} to ${max}, got ${describe(issue.actual)}`,
       override: true
     })
   })

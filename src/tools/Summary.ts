@@ -7,6 +7,7 @@
 import { Effect, Schema } from "effect"
 import type { AthleteId, LocalDate } from "../domain/Ids.js"
 import type { Activity, Event, SummaryWeek } from "../domain/Intervals.js"
+import * as Dates from "../domain/Dates.js"
 import { addDays, AthleteCalendar, mondayOf } from "../services/AthleteCalendar.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
@@ -78,14 +79,15 @@ const firstOfMonth = (date: string): LocalDate => `${date.slice(0, 7)}-01` as Lo
 
 /** The last day of the month that holds `date`. */
 const lastOfMonth = (date: string): LocalDate =>
-  addDays(new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 1)).toISOString().slice(0, 10) as LocalDate, -1)
+  Dates.addDays(new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 1)).toISOString().slice(0, 10), -1) as LocalDate
 
 /** The periods of a window, each a calendar week (Monday to Sunday) or month, clipped to it and marked when partial. */
 export const periodsOf = (start: string, end: string, period: "week" | "month", today: string) => {
   const out: Array<{ start: string; end: string; label: string; partial?: string }> = []
-  let from = period === "week" ? mondayOf(start as LocalDate) : `${start.slice(0, 7)}-01`
+  let from: string = period === "week" ? Dates.mondayOf(start) : `${start.slice(0, 7)}-01`
   while (from <= end) {
-    const last = period === "week" ? addDays(from as LocalDate, 6) : lastOfMonth(from)
+    // Plain day arithmetic here: the loop must move past `end` even at the last year a date may have.
+    const last = period === "week" ? Dates.addDays(from, 6) : lastOfMonth(from)
     const clippedStart = from < start ? start : from
     const clippedEnd = last > end ? end : last
     const partial = clippedStart !== from || clippedEnd !== last
@@ -99,7 +101,7 @@ export const periodsOf = (start: string, end: string, period: "week" | "month", 
       label: period === "week" ? `week of ${Format.dayLabel(from)}` : new Date(`${from}T00:00:00Z`).toLocaleString("en", { month: "long", year: "numeric", timeZone: "UTC" }),
       ...(partial ? { partial } : {})
     })
-    from = addDays(last as LocalDate, 1)
+    from = Dates.addDays(last, 1)
   }
   return out
 }

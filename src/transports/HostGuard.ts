@@ -28,6 +28,13 @@ const hostname = (host: string): string => {
 
 const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"]
 
+/** A Host header that is a host (a name, an IPv4 address or a bracketed IPv6 one) with at most a valid port. */
+export const wellFormedHost = (host: string): boolean => {
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)(?::(\d{1,5}))?$/i
+    .exec(host.trim())
+  return match !== null && (match[2] === undefined || Number(match[2]) <= 65535)
+}
+
 export const makeHostGuard = (options: {
   readonly bindHost: string
   readonly allowedHosts: ReadonlyArray<string>
@@ -48,7 +55,7 @@ export const makeHostGuard = (options: {
   const origins = new Set(options.allowedOrigins.map((origin) => origin.replace(/\/+$/, "").toLowerCase()))
 
   const hostAllowed = (host: string | undefined): boolean => {
-    if (host === undefined || host.trim() === "") return false
+    if (host === undefined || !wellFormedHost(host)) return false
     if (anyHost) return true
     const lower = host.trim().toLowerCase()
     return names.has(hostname(lower)) || exact.has(lower)
@@ -66,8 +73,12 @@ export const makeHostGuard = (options: {
     }
     if (url.protocol !== "http:" && url.protocol !== "https:" || host === undefined) return false
     // Same origin: the page was served from the very host and port the request goes to (URL drops default ports).
-    const target = new URL(`${url.protocol}//${host.trim().toLowerCase()}`).host
-    return url.host === target && hostAllowed(host)
+    if (!hostAllowed(host)) return false
+    try {
+      return url.host === new URL(`${url.protocol}//${host.trim().toLowerCase()}`).host
+    } catch {
+      return false
+    }
   }
 
   return { hostAllowed, originAllowed }

@@ -14,11 +14,13 @@
 import { Deferred, Duration, Effect, Either, Layer, Runtime, type Scope } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
+import { judgeBody } from "../mcp/RequestGuard.js"
 import { McpServer } from "../McpServer.js"
+import { AppConfig } from "../services/AppConfig.js"
 import { HttpConfig, isLoopback, isWildcard } from "../services/HttpConfig.js"
 import { ServerAuth } from "../services/ServerAuth.js"
 import { Version } from "../Version.js"
-import { makeHostGuard } from "./HostGuard.js"
+import { makeHostGuard, wellFormedHost } from "./HostGuard.js"
 import { Transport } from "./Transport.js"
 
 /** What a transport plugs into the host. */
@@ -113,6 +115,7 @@ const AUTH_WINDOW_MS = 60_000
 export const serveHttp = (app: HttpApp) =>
   Effect.gen(function*() {
     const config = yield* HttpConfig
+    const { shutdownGrace } = yield* AppConfig
     const auth = yield* ServerAuth
     const runtime = yield* Effect.runtime<never>()
     // Logging is synchronous: run it in place rather than forking a fiber per request.
@@ -185,6 +188,17 @@ export const serveHttp = (app: HttpApp) =>
       }
 
       const host = req.headers.host
+      const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === "host").length
+      if (hosts > 1 || (host !== undefined && !wellFormedHost(host)) || (req.url ?? "").startsWith("//")) {
+        return refuse(req, res, 400, {
+          error: "bad_request",
+          error_description: hosts > 1
+            ? "More than one Host header"
+            : (req.url ?? "").startsWith("//")
+            ? "A request target must be a path (/mcp) or an absolute URL, not //host/path"
+            : `Host ${JSON.stringify((host ?? "").slice(0, 100))} is not a host name with an optional port`
+        })
+      }
       if (!guard.hostAllowed(host) || (ABSOLUTE_FORM.test(req.url ?? "") && !guard.hostAllowed(url.host))) {
         const named = ABSOLUTE_FORM.test(req.url ?? "") ? url.host : host
         return refuse(req, res, 403, { error: "forbidden", error_description: `Host ${JSON.stringify(named ?? "")} is not served here` })
@@ -222,6 +236,22 @@ export const serveHttp = (app: HttpApp) =>
 
       let body: unknown = undefined
       if (req.method === "POST") {
+        const encoding = req.headers["content-encoding"]
+        if (encoding !== undefined && encoding.trim().toLowerCase() !== "identity") {
+          return refuse(req, res, 415, {
+            jsonrpc: "2.0",
+            error: { code: -32600, message: `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported; send the body as is` },
+            id: null
+          })
+        }
+        const type = req.headers["content-type"] ?? ""
+        if (!/^application\/json\b/i.test(type)) {
+          return refuse(req, res, 415, {
+            jsonrpc: "2.0",
+            error: { code: -32600, message: `Content-Type must be application/json, got ${JSON.stringify(type.slice(0, 60))}` },
+            id: null
+          })
+        }
         const raw = await readBody(req, config.maxBodyBytes)
         if (raw instanceof BodyTooLarge) {
           return refuse(req, res, 413, {
@@ -235,10 +265,25 @@ export const serveHttp = (app: HttpApp) =>
         } catch (error) {
           return jsonRpcError(res, 400, -32700, `Parse error: ${error instanceof Error ? error.message.slice(0, 200) : "invalid JSON"}`)
         }
+        // Judged here, so that every transport (and a request without a session yet) answers alike, in one line.
+        const wrong = judgeBody(body)
+        if (wrong !== undefined) return sendJson(res, 400, wrong)
       }
 
       if (!(await app.handle(req, res, url, body))) {
-        sendJson(res, 404, { error: "not_found", error_description: `Nothing at ${url.pathname}; MCP is at ${app.paths.join(", ")}` })
+        sendJson(
+          res,
+          app.paths.includes(url.pathname) ? 405 : 404,
+          app.paths.includes(url.pathname)
+            ? {
+              error: "method_not_allowed",
+              error_description: app.name === "sse"
+                ? `${req.method} is not served at ${url.pathname}: open the event stream with GET /sse, and POST ` +
+                  "messages to the endpoint it names (/messages?sessionId=…)"
+                : `${req.method} is not served at ${url.pathname}: POST messages, GET the event stream, DELETE the session`
+            }
+            : { error: "not_found", error_description: `Nothing at ${url.pathname}; MCP is at ${app.paths.join(", ")}` }
+        )
       }
     }
 
@@ -250,6 +295,12 @@ export const serveHttp = (app: HttpApp) =>
       connectionsCheckingInterval: Math.min(1000, Duration.toMillis(config.headersTimeout) / 2)
     }, (req, res) => {
       handle(req, res).catch((error: unknown) => {
+        // A client that went away mid-request is not a crash of ours.
+        const code = (error as { code?: unknown } | null)?.code
+        if (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED" || req.destroyed) {
+          log(Effect.logDebug("http client went away mid-request").pipe(Effect.annotateLogs({ code: String(code) })))
+          return void res.destroy()
+        }
         log(Effect.logError("http request crashed", error))
         if (!res.headersSent) jsonRpcError(res, 500, -32603, "Internal error")
         else res.end()
@@ -299,7 +350,7 @@ export const serveHttp = (app: HttpApp) =>
       }),
       () =>
         Effect.gen(function*() {
-          const graceMillis = Duration.toMillis(config.shutdownGrace)
+          const graceMillis = Duration.toMillis(shutdownGrace)
           yield* Effect.logInfo(
             inFlight > 0
               ? `shutting down: no new connections; ${inFlight} request(s) in flight get up to ${graceMillis} ms`
@@ -312,7 +363,7 @@ export const serveHttp = (app: HttpApp) =>
             // Interruptible, so that the timeout can end the wait: a finalizer runs uninterruptibly otherwise.
             const finished = yield* Effect.async<void>((resume) => {
               drained = () => resume(Effect.void)
-            }).pipe(Effect.interruptible, Effect.timeoutOption(config.shutdownGrace))
+            }).pipe(Effect.interruptible, Effect.timeoutOption(shutdownGrace))
             if (finished._tag === "None" && inFlight > 0) {
               yield* Effect.logWarning(`stopping ${inFlight} request(s) still in flight after the grace`)
               app.stopCalls()
@@ -352,7 +403,10 @@ export const serveHttp = (app: HttpApp) =>
 /** A networked transport: `run` serves until interrupted, with the host's services at hand. */
 export const makeHttpTransport = (
   name: "http" | "sse",
-  run: (mcp: McpServer, config: HttpConfig) => Effect.Effect<never, Error, HttpConfig | ServerAuth | Scope.Scope>
+  run: (
+    mcp: McpServer,
+    config: HttpConfig
+  ) => Effect.Effect<never, Error, HttpConfig | ServerAuth | AppConfig | Scope.Scope>
 ) =>
   Layer.effect(
     Transport,
@@ -360,11 +414,13 @@ export const makeHttpTransport = (
       const mcp = yield* McpServer
       const config = yield* HttpConfig
       const auth = yield* ServerAuth
+      const app = yield* AppConfig
       return {
         name,
         serve: Effect.scoped(run(mcp, config)).pipe(
           Effect.provideService(HttpConfig, config),
-          Effect.provideService(ServerAuth, auth)
+          Effect.provideService(ServerAuth, auth),
+          Effect.provideService(AppConfig, app)
         )
       }
     })

@@ -34,6 +34,9 @@ const makeSseApp = (mcp: McpServer, maxSessions: number): HttpApp => {
         const session = sessions.get(url.searchParams.get("sessionId") ?? "")
         if (session === undefined) {
           jsonRpcError(res, 404, -32001, "Session not found: open a new event stream at GET /sse")
+        } else if (Array.isArray(body)) {
+          // The SDK's SSE transport reads one message per POST (a batch came back as "[object Object]").
+          jsonRpcError(res, 400, -32600, "Invalid Request: the SSE transport takes one message per POST, not a batch")
         } else {
           await session.transport.handlePostMessage(req, res, body)
         }

@@ -264,7 +264,7 @@ describe("shutdown keeps to its grace", () => {
     expect(await server.stop("SIGTERM")).toBe(0)
   }, 30_000)
 
-  it("over stdio, says so when it stops with a call in flight", async () => {
+  it("over stdio, says so when its client goes away with a call in flight (SIGTERM gets the grace: below)", async () => {
     fake.faults.push({ match: (r) => r.path.endsWith("/wellness"), delayMs: 30_000 })
     const child = spawn(process.execPath, [ENTRY], {
       env: { PATH: process.env["PATH"], API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl },
@@ -282,7 +282,7 @@ describe("shutdown keeps to its grace", () => {
       params: { name: "get_wellness_data", arguments: { start_date: "2025-04-01", end_date: "2025-04-02" } }
     }) + "\n")
     expect(await eventually(() => fake.requests.some((r) => r.path.endsWith("/wellness")), 5000)).toBe(true)
-    child.kill("SIGTERM")
+    child.stdin!.end()
     await exited
     expect(stderr).toMatch(/stopping with 1 call\(s\) in flight; they get no answer/)
   }, 30_000)
@@ -445,7 +445,7 @@ describe("answers from a misbehaving upstream", () => {
     await tool("get_event_by_id", { event_id: big })
     expect(fake.requests.at(-1)!.path).toBe(`/api/v1/athlete/${ATHLETE_ID}/events/${big}`)
     const rounded = await tool("get_event_by_id", { event_id: 1234567890123456789 })
-    expect(textOf(rounded)).toMatch(/event_id: an event id 1234567890123456800 is above 2\^53.*give it as a string of digits/)
+    expect(textOf(rounded)).toMatch(/event_id: an event id larger than 9007199254740991 loses digits .*arrived as 1234567890123456800.*give it as a string of its exact digits/)
   })
 
   it("words failures for what happened: no retries claimed for a write, an id only where one was given", async () => {
@@ -554,6 +554,202 @@ describe("arguments are refused with their limits, never echoed whole", () => {
     expect(textOf(await tool("get_wellness_data", { start_date: "1900-02-29", end_date: "1900-03-01" }))).toMatch(/does not exist/)
     const leap = await tool("get_wellness_data", { start_date: "2000-02-29", end_date: "2000-03-01" })
     expect(leap.isError).toBeFalsy()
+  })
+})
+
+describe("a second outside attack (every tool, parameter and transport)", () => {
+  let server: Connected
+  beforeAll(async () => {
+    server = await connectStdio({ API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl, MCP_MAX_ANSWER_CHARS: "3000" })
+  })
+  afterAll(async () => {
+    await server?.close()
+  })
+  const tool = async (name: string, args: unknown) =>
+    (await server.client.callTool({ name, arguments: args as Record<string, unknown> })) as CallToolResult
+
+  it("keeps a stdio client that stops reading stdout from filling the server's memory, and answers once it reads", async () => {
+    const child = spawn(process.execPath, [ENTRY], {
+      env: { PATH: process.env["PATH"], INTERVALS_DEMO: "true", NODE_OPTIONS: CONTAINER_NODE_OPTIONS },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    child.stdout!.pause()
+    const write = (line: string) => new Promise<void>((done) => (child.stdin!.write(line + "\n") ? done() : child.stdin!.once("drain", () => done())))
+    await write(initializeBody)
+    // 1,500 such calls once took the server past the container's heap while their answers waited on stdout.
+    const requests = 1500
+    let sent = 0
+    const sending = (async () => {
+      for (let i = 0; i < requests; i++) {
+        await write(JSON.stringify({
+          jsonrpc: "2.0",
+          id: 100 + i,
+          method: "tools/call",
+          params: { name: "get_wellness_data", arguments: { start_date: "1990-01-01", end_date: "2026-12-31", include_all_fields: true } }
+        }))
+        sent++
+      }
+    })()
+    await sleep(4000)
+    const rss = rssMiB(child.pid!)
+    console.log(`stdio backpressure: ${sent} of ${requests} requests taken while stdout was not read; RSS ${rss.toFixed(1)} MiB`)
+    expect(child.exitCode).toBeNull()
+    // Not all was read: the rest waits in the pipe, on the client's side (only 16 calls are ever open at once).
+    expect(sent).toBeLessThan(requests)
+    expect(rss).toBeLessThan(200)
+    let answers = 0
+    let buffer = ""
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString("utf8")
+      let i: number
+      while ((i = buffer.indexOf("\n")) >= 0) {
+        buffer = buffer.slice(i + 1)
+        answers++
+      }
+    })
+    child.stdout!.resume()
+    // Reading again, the client gets its answers (and the server takes more requests).
+    const before = sent
+    expect(await eventually(() => answers >= 100 && sent > before, 30_000)).toBe(true)
+    child.kill()
+    child.stdin!.destroy()
+    void sending.catch(() => undefined)
+  }, 90_000)
+
+  it("refuses a list parameter given something else, and dates at the ends of the range, in words", async () => {
+    for (const [name, args, message] of [
+      ["get_athlete_power_curves", { durations: 5 }, /durations: expected a list, got 5/],
+      ["get_athlete_power_curves", { durations: null }, /durations: expected a list, got null/],
+      ["add_or_update_event", { workout_type: "Ride", name: "x", tags: {} }, /tags: expected a list/],
+      ["add_or_update_event", { workout_type: "Ride", name: "x", workout_doc: { steps: 5 } }, /workout_doc\.steps: expected a list/],
+      ["add_or_update_event", { workout_type: "Ride", name: "x", workout_doc: { steps: [1] } }, /workout_doc\.steps\.0: expected a step: an object/],
+      ["add_or_update_event", { workout_type: "Ride", name: "x", workout_doc: { steps: [{ duration: 60 }], extra: 1 } }, /workout_doc\.extra: unknown field inside workout_doc/],
+      ["add_or_update_event", { workout_type: "Ride", name: "x", tags: "a" }, /tags: expected a list, got "a"$/m],
+      ["add_or_update_event", { workout_type: "Ride", name: "" }, /name: expected some text/],
+      ["add_or_update_event", { workout_type: "Ride\nRun", name: "x" }, /workout_type: expected one line of text/],
+      ["add_or_update_event", { workout_type: "Ride", name: "x", distance: 0 }, /distance: expected a distance in metres, more than 0/],
+      ["get_activity_streams", { activity_id: "i1", stream_types: "x".repeat(100_000) }, /stream_types: expected at most 600 characters, got 100,000/],
+      ["create_custom_item", { name: "x", item_type: "ZONES", content: JSON.stringify({ a: "y".repeat(150_000) }) }, /content: expected at most 100,000 characters/]
+    ] as const) {
+      const answer = await tool(name, args)
+      expect(answer.isError, name).toBe(true)
+      expect(textOf(answer), JSON.stringify(args).slice(0, 80)).toMatch(message)
+      expect(textOf(answer)).not.toMatch(/ReadonlyArray|unexpectedly/)
+    }
+    for (const [name, args] of [
+      ["get_activities", { start_date: "2199-12-31" }],
+      ["get_events", { end_date: "1900-01-01" }],
+      ["get_training_summary", { end_date: "2199-12-31" }],
+      ["search_activities", { around_date: "1900-01-01" }],
+      ["get_fitness", { end_date: "1900-01-01" }]
+    ] as const) {
+      const answer = await tool(name, args)
+      expect(textOf(answer), `${name} ${JSON.stringify(args)}`).not.toMatch(/unexpectedly/)
+    }
+    expect(fake.requests.filter((r) => r.method !== "GET")).toHaveLength(0)
+  })
+
+  it("says of a write whose answer is too long that the change was made, and suggests no digits for a rounded id", async () => {
+    const content = JSON.stringify({ code: "x".repeat(5000) })
+    const created = await tool("create_custom_item", { name: "Long", item_type: "ACTIVITY_FIELD", content })
+    expect(created.isError).toBeFalsy()
+    expect(textOf(created)).toMatch(/The change itself was made; only its answer was cut/)
+    const big = await tool("get_event_by_id", { event_id: 9007199254740993 })
+    expect(textOf(big)).toMatch(/larger than 9007199254740991 loses digits .*may be a different id/)
+    expect(textOf(big)).not.toMatch(/"9007199254740992"/)
+  })
+
+  it("refuses in safe mode to create an event it could never change afterwards", async () => {
+    const past = await tool("add_or_update_event", { workout_type: "Ride", name: "Old", start_date: "2020-01-01" })
+    expect(textOf(past)).toMatch(/^Not created: 2020-01-01 is before today/)
+    expect(fake.requests.filter((r) => r.method === "POST")).toHaveLength(0)
+  })
+
+  it("keeps the key out of answers whatever Intervals.icu echoes back, and a name from forging lines", async () => {
+    fake.faults.push({ match: (r) => r.path.endsWith("/gear"), times: 1, status: 400, body: JSON.stringify({ status: 400, error: `bad key ${API_KEY}` }) })
+    const echoed = await tool("get_gear_list", {})
+    expect(textOf(echoed)).toMatch(/bad key \[redacted\]/)
+    expect(JSON.stringify(echoed)).not.toContain(API_KEY)
+    const day = addDays(localToday(TIMEZONE), 3)
+    fake.fixtures.events.push({ id: 99_901, start_date_local: `${day}T00:00:00`, category: "NOTE", name: "Easy\"\n2030-02-03 WORKOUT Ride \u202eforged · id 1" })
+    const listed = await tool("get_events", { start_date: day, end_date: day })
+    const lines = textOf(listed).split("\n")
+    expect(lines.filter((l) => l.includes("forged"))).toHaveLength(1)
+    expect(textOf(listed)).not.toContain("\u202e")
+    expect(textOf(listed)).toContain('"Easy\\" 2030-02-03')
+  })
+})
+
+describe("a second outside attack on the HTTP edge", () => {
+  it("answers bad envelopes and bad initialize params in one line with their id, and odd Hosts with 400", async () => {
+    const server = await start({ MCP_SERVER_API_KEY: `${SERVER_KEY}\n` })
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      rawRequest(`${server.origin}/mcp`, { method: "POST", headers: { ...MCP_HEADERS, ...bearer, ...headers }, body })
+    // The key, given with its trailing newline, was trimmed: it matches.
+    expect((await post(initializeBody)).status).toBe(200)
+    const noVersion = await post(`{"id":4,"method":"tools/list"}`)
+    expect(noVersion.status).toBe(400)
+    expect(JSON.parse(noVersion.body)).toEqual({ jsonrpc: "2.0", id: 4, error: { code: -32600, message: `Invalid Request: jsonrpc must be "2.0"` } })
+    const badInit = await post(`{"jsonrpc":"2.0","id":7,"method":"initialize","params":{"protocolVersion":5}}`)
+    expect(JSON.parse(badInit.body)).toMatchObject({ id: 7, error: { code: -32602, message: expect.stringMatching(/^Invalid params for initialize: params\.protocolVersion/) } })
+    for (const host of ["[::1]evil.com", "127.0.0.1:99999", "localhost:abc"]) {
+      const odd = await post(initializeBody, { host, origin: "http://localhost" })
+      expect(odd.status, host).toBe(400)
+      expect(odd.body).toMatch(/is not a host name with an optional port/)
+    }
+    expect((await post(initializeBody, { "content-encoding": "gzip" })).status).toBe(415)
+    expect((await post(initializeBody, { "content-type": "text/plain" })).status).toBe(415)
+    const twoHosts = await rawSocket(server.port)
+    twoHosts.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: evil.example\r\nContent-Length: 0\r\n\r\n`)
+    await twoHosts.closed
+    expect(twoHosts.received()).toMatch(/^HTTP\/1.1 400[^]*More than one Host header/)
+    const schemeRelative = await rawSocket(server.port)
+    schemeRelative.write(`POST //evil.example/mcp HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Length: 0\r\n\r\n`)
+    await schemeRelative.closed
+    expect(schemeRelative.received()).toMatch(/^HTTP\/1.1 400/)
+    // A client that resets mid-body is not logged as a crash.
+    const reset = await rawSocket(server.port)
+    reset.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nAuthorization: Bearer ${SERVER_KEY}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"jsonrpc"`)
+    await sleep(100)
+    reset.socket.resetAndDestroy()
+    await sleep(300)
+    expect(server.stderr()).not.toMatch(/http request crashed/)
+  })
+
+  it("refuses a key with a space in it at start-up, since no bearer token can carry one", async () => {
+    await expect(start({ MCP_SERVER_API_KEY: "hardening server key 0123456789abcdef" })).rejects.toThrow(/holds a space or line break/)
+  })
+
+  it("answers a batch on the SSE transport as an error, and a POST to /sse with where to post", async () => {
+    const server = await start({ MCP_TRANSPORT: "sse" })
+    const wrongMethod = await rawRequest(`${server.origin}/sse`, {
+      method: "POST",
+      headers: { ...MCP_HEADERS, ...bearer },
+      body: `{"jsonrpc":"2.0","id":1,"method":"ping"}`
+    })
+    expect(wrongMethod.status).toBe(405)
+    expect(wrongMethod.body).toMatch(/open the event stream with GET \/sse/)
+  })
+
+  it("over stdio, gives calls in flight the shutdown grace, then answers them as stopped", async () => {
+    fake.faults.push({ match: (r) => r.path.endsWith("/messages"), delayMs: 5000 })
+    const child = spawn(process.execPath, [ENTRY], {
+      env: { PATH: process.env["PATH"], API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl, INTERVALS_WRITE_MODE: "full", MCP_SHUTDOWN_GRACE_MS: "500" },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stdout = ""
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
+    child.stdin!.write(initializeBody + "\n")
+    for (let i = 0; i < 3; i++) {
+      child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", id: 10 + i, method: "tools/call", params: { name: "add_activity_message", arguments: { activity_id: "i90000001", content: `m${i}` } } }) + "\n")
+    }
+    await eventually(() => fake.requests.filter((r) => r.path.endsWith("/messages")).length >= 3, 5000)
+    child.kill("SIGTERM")
+    const code = await new Promise<number | null>((done) => child.on("exit", done))
+    expect(code).toBe(0)
+    const stopped = stdout.split("\n").filter((l) => l.includes("stopped because the server is shutting down"))
+    expect(stopped).toHaveLength(3)
+    expect(stopped[0]).toMatch(/may or may not have been saved/)
   })
 })
 
