@@ -21,6 +21,7 @@ import { checkRequest } from "./mcp/RequestGuard.js"
 import { callTool, errorResult, tooDeepMessage } from "./mcp/ToolCall.js"
 import { listing } from "./mcp/ToolListing.js"
 import { AppConfig } from "./services/AppConfig.js"
+import { makeJournal, WriteJournal } from "./services/WriteJournal.js"
 import { describe } from "./services/Decoding.js"
 import { allTools, toolsFor, writes } from "./tools/Registry.js"
 import type { ToolContext } from "./tools/Tool.js"
@@ -62,6 +63,8 @@ export interface Connection {
 export interface ConnectionHooks {
   /** A call the client cancelled has stopped: a transport may close what it held open for the answer. */
   readonly onCancelled?: (requestId: RequestId) => void
+  /** A connection that lives for one request (stateless HTTP), which can keep no journal of its writes. */
+  readonly stateless?: boolean
 }
 
 /**
@@ -81,7 +84,8 @@ interface Flight {
 
 export class McpServer extends Effect.Service<McpServer>()("McpServer", {
   effect: Effect.gen(function*() {
-    const runtime = yield* Effect.runtime<ToolContext>()
+    // Everything a tool uses but the journal, which each connection has of its own.
+    const runtime = yield* Effect.runtime<Exclude<ToolContext, WriteJournal>>()
     const config = yield* AppConfig
     const tools = toolsFor(config.writeMode)
     const byName = new Map(tools.map((tool) => [tool.name, tool]))
@@ -96,7 +100,10 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
       const tool = byName.get(name)
       const result = tool === undefined
         ? Effect.succeed(errorResult(
-          allTools.some((t) => t.name === name)
+          allTools.some((t) => t.name === name && t.fullModeOnly === true) && config.writeMode === "safe"
+            ? `${name} deletes what cannot be put back, so it is registered only with INTERVALS_WRITE_MODE=full; this ` +
+              "server runs with safe, and nothing was sent to Intervals.icu."
+            : allTools.some((t) => t.name === name)
             ? `${name} changes data, and this server runs with INTERVALS_WRITE_MODE=${config.writeMode}, which ` +
               "registers no tool that writes; nothing was sent to Intervals.icu. The server's owner can set safe or full."
             : `Unknown tool ${describe(name)}; available: ${tools.map((t) => t.name).join(", ")}`
@@ -115,6 +122,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
 
     const make = (hooks: ConnectionHooks = {}): Connection => {
       const flights = new Map<RequestId, Flight>()
+      const journal = makeJournal(undefined, hooks.stateless !== true)
       const server = new Server(
         { name: "intervals-mcp", title: "Intervals.icu", version: Version },
         { capabilities: { tools: { listChanged: false } }, instructions, jsonSchemaValidator: validator }
@@ -127,7 +135,10 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
         extra.signal.addEventListener("abort", onAbort, { once: true })
         flights.set(extra.requestId, flight)
         try {
-          return await Runtime.runPromise(runtime)(call(params.name, params.arguments), { signal: flight.controller.signal })
+          return await Runtime.runPromise(runtime)(
+            call(params.name, params.arguments).pipe(Effect.provideService(WriteJournal, journal)),
+            { signal: flight.controller.signal }
+          )
         } catch (error) {
           if (flight.stopped === "shutdown") return stoppedAnswer(params.name)
           throw error

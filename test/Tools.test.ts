@@ -5,6 +5,7 @@ import { callTool, listing } from "../src/McpServer.js"
 import { AppConfig } from "../src/services/AppConfig.js"
 import { AthleteCalendar } from "../src/services/AthleteCalendar.js"
 import { IntervalsClient } from "../src/services/IntervalsClient.js"
+import { WriteJournal } from "../src/services/WriteJournal.js"
 import { allTools as tools } from "../src/tools/Registry.js"
 import { jsonResponse, mockHttp, queryOf } from "./support/MockHttp.js"
 
@@ -19,7 +20,8 @@ const setup = (routes: (path: string, query: URLSearchParams) => Response) => {
   const layer = AthleteCalendar.Default.pipe(
     Layer.provideMerge(IntervalsClient.Default),
     Layer.provide(http.layer),
-    Layer.provideMerge(AppConfig.Test({ baseUrl: "https://intervals.test/api/v1", athleteId: AthleteId.make("i123456") }))
+    Layer.provideMerge(AppConfig.Test({ baseUrl: "https://intervals.test/api/v1", athleteId: AthleteId.make("i123456") })),
+    Layer.merge(WriteJournal.fresh)
   )
   return { http, layer }
 }

@@ -27,6 +27,12 @@ const essential = (steps: ReadonlyArray<Json>): Array<Json> =>
     return out
   })
 
+/** The real workouts whose cue text Intervals.icu cut short, and where. */
+const LOSSY: Record<string, ReadonlyArray<string>> = {
+  "Z2 Endurance (Away — sub-2hr)": ["1: \"Z2\" before the duration reads as a targ"],
+  "Pursuit VO₂ — 3 × 3min @ 92–96% MAP": ["12: \"363w-378w\" before the duration reads as"]
+}
+
 describe("parseWorkoutText on real workouts", () => {
   const examples: Array<Json> = JSON.parse(readFileSync(join(SAMPLES, "workout-doc-examples.json"), "utf8"))
   for (const example of examples) {
@@ -34,7 +40,8 @@ describe("parseWorkoutText on real workouts", () => {
       const parsed = parseWorkoutText(example.description)
       expect(essential(parsed.steps)).toEqual(essential(example.workout_doc.steps))
       expect(parsed.duration).toBe(example.workout_doc.duration)
-      expect(parsed.problems).toEqual([])
+      // Where the writer put a target before the duration, Intervals.icu dropped it from the cue: said, line by line.
+      expect(parsed.problems.map((p) => `${p.line}: ${p.message.slice(0, 40)}`)).toEqual(LOSSY[example.name] ?? [])
     })
   }
 
@@ -119,7 +126,7 @@ describe("the grammar", () => {
     const parsed = parseWorkoutText("- 10min 60%\n- 20m 90% sprinkles\n- 5m 80% 90%")
     expect(parsed.steps).toHaveLength(2)
     expect(parsed.problems).toEqual([
-      { line: 1, message: "\"10min\" is not a duration Intervals.icu reads: write 10m, 30s or 1h (or 1h2m30s)" },
+      { line: 1, message: "\"10min\" is not a duration Intervals.icu reads: write 10m (m is minutes, s seconds, h hours)" },
       { line: 2, message: "\"sprinkles\" after the duration is not a target Intervals.icu reads; ignored" },
       { line: 3, message: "a second power target (\"90%\") on one step; the first is kept" }
     ])

@@ -11,6 +11,7 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { Effect, Option } from "effect"
 import { AppLive, type Overrides, provideConfig, Reported, serve } from "../Layers.js"
 import { McpServer } from "../McpServer.js"
+import { makeJournal, WriteJournal } from "../services/WriteJournal.js"
 import { AppConfig, WriteModeConfig } from "../services/AppConfig.js"
 import { AthleteCalendar } from "../services/AthleteCalendar.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
@@ -130,7 +131,8 @@ const call = Command.make("call", {
         return yield* complain(`intervals-mcp call: JSON-ARGS must be a JSON object such as '{"limit": 5}', got ${text}`)
       }
       const mcp = yield* McpServer
-      const result = yield* mcp.call(own.tool, args)
+      // One call, one journal: a command line has nothing of its own to undo.
+      const result = yield* mcp.call(own.tool, args).pipe(Effect.provideService(WriteJournal, makeJournal()))
       if (result.isError) return yield* complain(textOf(result))
       yield* print(own.json ? JSON.stringify(result.structuredContent ?? {}, null, 2) : textOf(result))
     }).pipe(withApp([parent.demo, own.demo]))

@@ -1489,6 +1489,54 @@ export const makeDemoDataset = (now: Date = new Date(), variant: Variant = OWNER
     }
   ]
 
+  // The workout library: the key bike sessions and two runs in a folder, and an empty plan.
+  let libraryId = 880_001
+  const libraryWorkout = (folder: number, type: Sport, name: string, text: string, tags: Array<string>) => {
+    const doc = workoutDocOf(text)
+    const estimate = estimateWorkout(parseWorkoutText(text).steps, thresholdsFor(type))
+    return {
+      id: libraryId++,
+      athlete_id: DEMO_ATHLETE_ID,
+      folder_id: folder,
+      name,
+      description: text,
+      type,
+      indoor: type === "VirtualRide",
+      moving_time: estimate.duration,
+      icu_training_load: estimate.load,
+      icu_intensity: estimate.intensity,
+      workout_doc: doc,
+      tags,
+      updated: `${addDays(today, -30)}T10:00:00`
+    }
+  }
+  const folders: Array<Json> = [
+    {
+      id: 77_001,
+      athlete_id: DEMO_ATHLETE_ID,
+      type: "FOLDER",
+      name: "Key sessions",
+      description: "The workouts this athlete repeats through the season",
+      visibility: "PRIVATE",
+      children: [
+        ...BIKE_SESSIONS.map((s) => libraryWorkout(77_001, "VirtualRide", s.name, s.text(1), ["intervals"])),
+        libraryWorkout(77_001, "Run", "Tempo run 3×10", "Warmup\n- 15m 70-78% Pace\n\nMain Set 3x\n- 10m 95-100% Pace\n- 3m 65-70% Pace\n\nCooldown\n- 10m 65-72% Pace", ["tempo"]),
+        libraryWorkout(77_001, "Run", "Easy run 45", "- 45m Z2 HR", ["easy"])
+      ]
+    },
+    {
+      id: 77_002,
+      athlete_id: DEMO_ATHLETE_ID,
+      type: "PLAN",
+      name: "Olympic distance build",
+      description: "An empty plan to fill",
+      visibility: "PRIVATE",
+      duration_weeks: 8,
+      children: []
+    }
+  ]
+  for (const folder of folders) folder.num_workouts = folder.children.length
+
   return {
     today,
     athlete,
@@ -1503,7 +1551,8 @@ export const makeDemoDataset = (now: Date = new Date(), variant: Variant = OWNER
     hrCurves: otherCurves("hr"),
     paceCurves: otherCurves("pace"),
     gear,
-    weather
+    weather,
+    folders
   }
 }
 

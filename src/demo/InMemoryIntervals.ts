@@ -5,7 +5,9 @@
  * authentication and scripted faults. Writes change the data set in place, for the life of the process.
  */
 import { addDays } from "../domain/Dates.js"
-import { workoutDocOf } from "../domain/WorkoutText.js"
+import { estimateWorkout, thresholdsOf } from "../domain/WorkoutEstimate.js"
+import { parseWorkoutText, workoutDocOf } from "../domain/WorkoutText.js"
+import { workoutFile } from "./WorkoutFiles.js"
 import {
   athleteSummary,
   bestAverages,
@@ -65,6 +67,8 @@ export interface Dataset {
   readonly weather?: Json
   /** For an athlete who shares with the key's owner: what the key may do (`icu_permission`). */
   readonly permission?: string
+  /** The workout library: folders and plans, their workouts in `children`. */
+  readonly folders?: Array<Json>
 }
 
 export interface InMemoryIntervals {
@@ -91,11 +95,26 @@ export const inRange = (value: string, oldest: string | undefined, newest: strin
     (newest === undefined || (newest.length > 10 ? value <= newest : day <= newest))
 }
 
-/** A saved WORKOUT's text is parsed into its workout_doc, as Intervals.icu does on every save. */
-const withWorkout = (event: Json, parse: (text: string | null | undefined) => Json): Json =>
-  event.category === "WORKOUT" || event.category === undefined
-    ? { ...event, workout_doc: parse(event.description) }
-    : event
+/**
+ * A saved WORKOUT's text is parsed into its workout_doc, as Intervals.icu does on every save, and its load,
+ * intensity and duration estimated from the athlete's zones where the writer gave none.
+ */
+const withWorkout = (event: Json, parse: (text: string | null | undefined) => Json, athlete?: Json): Json => {
+  if (event.category !== "WORKOUT" && event.category !== undefined) return event
+  const doc = parse(event.description)
+  if (athlete === undefined || (doc.steps ?? []).length === 0) return { ...event, workout_doc: doc }
+  const estimate = estimateWorkout(
+    parseWorkoutText(event.description).steps,
+    thresholdsOf(athlete.sportSettings, event.type ?? "Ride", athlete.icu_resting_hr)
+  )
+  return {
+    ...event,
+    workout_doc: doc,
+    icu_training_load: estimate.load,
+    icu_intensity: estimate.intensity,
+    ...(event.moving_time ? {} : { moving_time: estimate.duration })
+  }
+}
 
 /** An athlete who shares their data with the key's owner; their data set is made only when first needed. */
 export interface SharedAthlete {
@@ -269,9 +288,118 @@ export const makeInMemoryIntervals = (owner: Dataset, options: Options = {}): In
       return json(data.events.filter((e) => inRange(e.start_date_local, oldest, q["newest"])))
     }
     if (resource === "events" && id === undefined && method === "POST") {
-      const event = withWorkout({ id: nextId++, athlete_id: data.athlete.id, ...(request.body as object) }, parse)
+      const event = withWorkout({ id: nextId++, athlete_id: data.athlete.id, ...(request.body as object) }, parse, data.athlete)
       data.events.push(event)
       return json(event)
+    }
+    if (resource === "events" && id === "bulk" && method === "POST") {
+      // Upsert by external_id, as `?upsert=true` does: a second write of the same plan updates, never doubles.
+      const upsert = q["upsert"] === "true"
+      const saved = (request.body as Array<Json>).map((given) => {
+        const index = upsert && given.external_id
+          ? data.events.findIndex((e) => e.external_id === given.external_id)
+          : -1
+        if (index >= 0) {
+          data.events[index] = withWorkout({ ...data.events[index], ...given, id: data.events[index].id }, parse, data.athlete)
+          return data.events[index]
+        }
+        const event = withWorkout({ id: nextId++, athlete_id: data.athlete.id, ...given }, parse, data.athlete)
+        data.events.push(event)
+        return event
+      })
+      return json(saved)
+    }
+    if (resource === "duplicate-events" && id === undefined && method === "POST") {
+      const body = request.body as { eventIds?: Array<number>; numCopies?: number; weeksBetween?: number }
+      const copies: Array<Json> = []
+      for (const eventId of body.eventIds ?? []) {
+        const original = data.events.find((e) => e.id === eventId)
+        if (original === undefined) return failure(404, `Event ${eventId} not found`)
+        for (let n = 1; n <= (body.numCopies ?? 1); n++) {
+          const days = 7 * (body.weeksBetween ?? 1) * n
+          const shift = (value: string | undefined) =>
+            value === undefined ? value : `${addDays(value.slice(0, 10), days)}${value.slice(10)}`
+          const { external_id: _, ...rest } = original
+          const copy = {
+            ...rest,
+            id: nextId++,
+            start_date_local: shift(original.start_date_local),
+            end_date_local: shift(original.end_date_local),
+            paired_activity_id: null
+          }
+          data.events.push(copy)
+          copies.push(copy)
+        }
+      }
+      return json(copies)
+    }
+    if (resource === "events" && id !== undefined && /^download\.(zwo|mrc|erg|fit)$/.test(more ?? "") && method === "GET") {
+      const event = data.events.find((e) => String(e.id) === id)
+      if (event === undefined) return failure(404, "Not Found")
+      return download(data, more!.slice("download".length), event)
+    }
+    if (/^download-workout\.(zwo|mrc|erg|fit)$/.test(resource) && id === undefined && method === "POST") {
+      return download(data, resource.slice("download-workout".length), request.body as Json)
+    }
+    if (resource === "folders" && id === undefined && method === "GET") return json(data.folders ?? [])
+    if (resource === "workouts" && more === undefined) {
+      const folders = data.folders ?? []
+      const all = () => folders.flatMap((f) => (f.children ?? []) as Array<Json>)
+      if (id === undefined && method === "GET") return json(all())
+      if (id === undefined && method === "POST") {
+        const body = request.body as Json
+        const folder = folders.find((f) => f.id === body.folder_id)
+        if (folder === undefined) return failure(422, "folder_id is required and must be one of the athlete's folders")
+        const workout = withWorkout({ id: nextId++, athlete_id: data.athlete.id, ...body }, parse, data.athlete)
+        delete workout.category
+        folder.children = [...(folder.children ?? []), workout]
+        folder.num_workouts = folder.children.length
+        return json(workout)
+      }
+      const folder = folders.find((f) => (f.children ?? []).some((w: Json) => String(w.id) === id))
+      const index = folder === undefined ? -1 : folder.children.findIndex((w: Json) => String(w.id) === id)
+      if (folder === undefined || index < 0) return failure(404, "Not Found")
+      if (method === "GET") return json(folder.children[index])
+      if (method === "PUT") {
+        const body = request.body as Json
+        const merged = { ...folder.children[index], ...body, id: folder.children[index].id }
+        const updated = "description" in body ? withWorkout(merged, parse, data.athlete) : merged
+        delete updated.category
+        if (body.folder_id !== undefined && body.folder_id !== folder.id) {
+          const target = folders.find((f) => f.id === body.folder_id)
+          if (target === undefined) return failure(422, "No such folder")
+          folder.children.splice(index, 1)
+          target.children = [...(target.children ?? []), updated]
+        } else folder.children[index] = updated
+        return json(updated)
+      }
+      if (method === "DELETE") {
+        folder.children.splice(index, 1)
+        folder.num_workouts = folder.children.length
+        return json([Number(id)])
+      }
+    }
+    if (/^wellness(\.json)?$/.test(resource) && id !== undefined && more === undefined) {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(id)) return failure(400, `Invalid date '${id}'`)
+      const index = data.wellness.findIndex((w) => w.id === id)
+      if (method === "GET") return index < 0 ? json({ id }) : json(data.wellness[index])
+      if (method === "PUT") {
+        const merged = { ...(index < 0 ? { id } : data.wellness[index]), ...(request.body as object), id }
+        if (index < 0) data.wellness.push(merged)
+        else data.wellness[index] = merged
+        return json(merged)
+      }
+    }
+    if (resource === "sport-settings" && id !== undefined) {
+      const settings = (data.athlete.sportSettings ?? []) as Array<Json>
+      const index = settings.findIndex((s) => String(s.id) === id || (s.types ?? []).includes(id))
+      if (index < 0) return failure(404, "Not Found")
+      if (more === undefined && method === "GET") return json(settings[index])
+      if (more === undefined && method === "PUT") {
+        settings[index] = { ...settings[index], ...(request.body as object), id: settings[index].id }
+        return json(settings[index])
+      }
+      if (more === "apply" && method === "PUT") return json({ activitiesUpdated: data.activities.length })
     }
     if (resource === "events" && id === "bulk-delete" && method === "PUT") {
       const ids = new Set((request.body as Array<{ id: number }>).map((d) => d.id))
@@ -293,7 +421,7 @@ export const makeInMemoryIntervals = (owner: Dataset, options: Options = {}): In
       if (method === "PUT") {
         const body = request.body as Record<string, unknown>
         const merged = { ...data.events[index], ...body }
-        const updated = "description" in body || "category" in body ? withWorkout(merged, parse) : merged
+        const updated = "description" in body || "category" in body ? withWorkout(merged, parse, data.athlete) : merged
         data.events[index] = updated
         return json(updated)
       }
@@ -330,6 +458,15 @@ export const makeInMemoryIntervals = (owner: Dataset, options: Options = {}): In
     return undefined
   }
 
+  /** A workout as a device file, made with the athlete's cycling FTP. */
+  const download = (data: Dataset, ext: string, workout: Json): ApiResponse => {
+    const ftp = ((data.athlete.sportSettings ?? []) as Array<Json>).find((s) => (s.types ?? []).includes("Ride"))?.ftp ?? 250
+    const file = workoutFile(ext, workout, ftp)
+    return file === undefined
+      ? failure(400, `Unknown format ${ext}`)
+      : { status: 200, body: file.body, contentType: file.contentType }
+  }
+
   const isStrava = (activity: Json) => activity.source === "STRAVA"
   const STRAVA_REFUSAL = "Cannot read Strava activities via the API"
 
@@ -338,6 +475,16 @@ export const makeInMemoryIntervals = (owner: Dataset, options: Options = {}): In
     const activity = data?.activities.find((a) => a.id === activityId)
     if (data === undefined || activity === undefined) return failure(404, "Not Found")
     const [resource] = rest
+    if (resource === undefined && request.method === "PUT") {
+      if (isStrava(activity)) return failure(422, STRAVA_REFUSAL)
+      const index = data.activities.indexOf(activity)
+      data.activities[index] = { ...activity, ...(request.body as object), id: activity.id }
+      return json(data.activities[index])
+    }
+    if (resource === undefined && request.method === "DELETE") {
+      data.activities.splice(data.activities.indexOf(activity), 1)
+      return json({ id: activity.id })
+    }
     if (resource === undefined) return request.method === "GET" ? json(activity) : undefined
     if (request.method === "GET" && resource !== "messages" && resource !== "intervals" && isStrava(activity)) {
       return failure(422, STRAVA_REFUSAL)

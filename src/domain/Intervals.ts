@@ -434,9 +434,46 @@ export const Event = Schema.Struct({
   color: Str,
   tags: Maybe(Schema.Array(Schema.String)),
   paired_activity_id: Str,
-  workout_doc: Maybe(WorkoutDoc)
+  workout_doc: Maybe(WorkoutDoc),
+  /** The id a program gave the event when it wrote it (bulk writes upsert by it). */
+  external_id: Str,
+  updated: Str
 })
 export type Event = typeof Event.Type
+
+/** A workout of the library (`Workout` in the spec): a planned workout that is in a folder, not on a date. */
+export const LibraryWorkout = Schema.Struct({
+  id: AnswerId,
+  athlete_id: Str,
+  name: Str,
+  description: Str,
+  type: Str,
+  indoor: Bool,
+  moving_time: Num,
+  distance: Num,
+  icu_training_load: Num,
+  icu_intensity: Num,
+  joules: Num,
+  folder_id: Maybe(AnswerId),
+  day: Num,
+  tags: Maybe(Schema.Array(Schema.String)),
+  workout_doc: Maybe(WorkoutDoc),
+  updated: Str
+})
+export type LibraryWorkout = typeof LibraryWorkout.Type
+
+/** A folder of the library, or a training plan (`type` PLAN), with its workouts. */
+export const Folder = Schema.Struct({
+  id: AnswerId,
+  type: Str,
+  name: Str,
+  description: Str,
+  visibility: Str,
+  num_workouts: Num,
+  duration_weeks: Num,
+  children: Maybe(Schema.Array(LibraryWorkout))
+})
+export type Folder = typeof Folder.Type
 
 export const ActivityStream = Schema.Struct({
   type: Schema.String,

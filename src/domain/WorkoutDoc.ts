@@ -15,7 +15,8 @@ const Positive = Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(
 })
 const opt = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
 
-const Units = Schema.Literal(
+/** The target units Intervals.icu's workout steps carry. */
+export const Units = Schema.Literal(
   "%ftp",
   "w",
   "power_zone",

@@ -175,3 +175,40 @@ export const estimateWorkout = (steps: ReadonlyArray<TextStep>, athlete: Thresho
 }
 
 const sum = (values: ReadonlyArray<number>) => values.reduce((a, b) => a + b, 0)
+
+/** The settings a sport's thresholds are read from (Intervals.icu's `SportSettings`, as far as they matter here). */
+export interface ThresholdSettings {
+  readonly types?: ReadonlyArray<string> | null | undefined
+  readonly ftp?: number | null | undefined
+  readonly lthr?: number | null | undefined
+  readonly max_hr?: number | null | undefined
+  readonly threshold_pace?: number | null | undefined
+  readonly power_zones?: ReadonlyArray<number | null> | null | undefined
+  readonly hr_zones?: ReadonlyArray<number | null> | null | undefined
+  readonly pace_zones?: ReadonlyArray<number | null> | null | undefined
+}
+
+const familyOfType = (type: string) =>
+  /ride|cycl/i.test(type) ? "ride" : /run|walk|hike/i.test(type) ? "run" : /swim/i.test(type) ? "swim" : "other"
+
+/** The thresholds of the settings that cover a sport type (or, failing that, one of its family). */
+export const thresholdsOf = (
+  settings: ReadonlyArray<ThresholdSettings> | null | undefined,
+  type: string,
+  restHr?: number | null
+): Thresholds => {
+  const chosen = settings?.find((s) => s.types?.includes(type)) ??
+    settings?.find((s) => s.types?.some((t) => familyOfType(t) === familyOfType(type)))
+  const list = (values: ReadonlyArray<number | null> | null | undefined) =>
+    values?.filter((v): v is number => typeof v === "number")
+  return {
+    ftp: chosen?.ftp ?? undefined,
+    lthr: chosen?.lthr ?? undefined,
+    maxHr: chosen?.max_hr ?? undefined,
+    restHr: restHr ?? undefined,
+    thresholdPace: chosen?.threshold_pace ?? undefined,
+    powerZones: list(chosen?.power_zones),
+    hrZones: list(chosen?.hr_zones),
+    paceZones: list(chosen?.pace_zones)
+  }
+}

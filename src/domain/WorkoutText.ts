@@ -148,23 +148,40 @@ const readTarget = (tokens: ReadonlyArray<string>, i: number): Read | undefined 
 
 const isLength = (token: string) => readDuration(token) !== undefined || readDistance(token) !== undefined
 
+/** `10min`, `30sec`, `1hr`: units Intervals.icu does not read (it wants `10m`, `30s`, `1h`). */
+const WRONG_UNIT = /^(\d+(?:\.\d+)?)(min|mins|minute|minutes|sec|secs|second|seconds|hr|hrs|hour|hours)$/i
+
+const suggestion = (token: string) => {
+  const [, n, unit] = WRONG_UNIT.exec(token)!
+  return `${n}${/^h/i.test(unit!) ? "h" : /^m/i.test(unit!) ? "m" : "s"}`
+}
+
 /** One `- …` line: its step, or undefined when it has no duration or distance. */
-const readStep = (line: string, at: number, problems: Array<TextProblem>): TextStep | undefined => {
+const readStep = (line: string, at: number, problems: Array<TextProblem>, sport: Sport): TextStep | undefined => {
   const tokens = line.replace(/^-\s*/, "").split(/\s+/).filter((token) => token !== "")
-  const lengthAt = tokens.findIndex(isLength)
-  if (lengthAt < 0) {
-    const minutes = tokens.find((token) => /^\d+(?:\.\d+)?(?:min|mins|sec|secs|hr|hrs)$/i.test(token))
+  for (const token of tokens.filter((t) => WRONG_UNIT.test(t))) {
     problems.push({
       line: at,
-      message: minutes !== undefined
-        ? `"${minutes}" is not a duration Intervals.icu reads: write 10m, 30s or 1h (or 1h2m30s)`
-        : "this step has no duration or distance, so Intervals.icu skips it"
+      message: `"${token}" is not a duration Intervals.icu reads: write ${suggestion(token)} (m is minutes, s seconds, h hours)`
     })
+  }
+  const lengthAt = tokens.findIndex(isLength)
+  if (lengthAt < 0) {
+    if (!tokens.some((t) => WRONG_UNIT.test(t))) {
+      problems.push({ line: at, message: "this step has no duration or distance, so Intervals.icu skips it" })
+    }
     return undefined
   }
   // The cue is what comes before the first target or the duration: Intervals.icu drops a target written before the
   // duration ("Z2 Steady 1h" has no cue; "Rep — 300w 3m" has the cue "Rep —").
   const firstTarget = tokens.findIndex((_, i) => i < lengthAt && readTarget(tokens, i) !== undefined)
+  if (firstTarget >= 0) {
+    problems.push({
+      line: at,
+      message: `"${tokens[firstTarget]}" before the duration reads as a target, so the cue loses ` +
+        `"${tokens.slice(firstTarget, lengthAt).join(" ")}"; put targets after the duration and keep them out of cue text`
+    })
+  }
   const cue = tokens.slice(0, firstTarget < 0 ? lengthAt : firstTarget)
   const length = tokens[lengthAt]!
   const step: {
@@ -174,15 +191,29 @@ const readStep = (line: string, at: number, problems: Array<TextProblem>): TextS
   const distance = readDistance(length)
   if (distance !== undefined) step.distance = distance
   else step.duration = readDuration(length)!
+  const minutes = /^(\d+(?:\.\d+)?)m$/.exec(length)
+  if (minutes !== null && (Number(minutes[1]) >= 100 || (sport === "swim" && Number(minutes[1]) >= 25))) {
+    problems.push({
+      line: at,
+      message: `"${length}" is ${minutes[1]} minutes: a bare m is minutes in Intervals.icu; for metres write ` +
+        `${minutes[1]}mtr`
+    })
+  }
   for (let i = lengthAt + 1; i < tokens.length; i++) {
     const token = tokens[i]!
     if (token.toLowerCase() === "ramp") step.ramp = true
     else if (token.toLowerCase() === "freeride") step.freeride = true
-    else if (/^[a-z]+=\S+$/i.test(token)) continue
+    else if (/^[a-z]+=\S+$/i.test(token) || WRONG_UNIT.test(token)) continue
     else {
       const read = readTarget(tokens, i)
       if (read === undefined) {
-        problems.push({ line: at, message: `"${token}" after the duration is not a target Intervals.icu reads; ignored` })
+        problems.push({
+          line: at,
+          message: /^\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?$/.test(token)
+            ? `"${token}" has no unit, so Intervals.icu ignores it: write ${token}% (of FTP), ${token}w, ` +
+              `${token}% HR or ${token}% Pace`
+            : `"${token}" after the duration is not a target Intervals.icu reads; ignored`
+        })
         continue
       }
       if (step[read.kind] !== undefined) {
@@ -190,6 +221,19 @@ const readStep = (line: string, at: number, problems: Array<TextProblem>): TextS
       } else step[read.kind] = read.target
       i += read.used - 1
     }
+  }
+  const intensity = step.power ?? step.hr ?? step.pace
+  if (step.ramp && (intensity === undefined || intensity.start === undefined)) {
+    problems.push({
+      line: at,
+      message: "a ramp needs a range to ramp through, e.g. \"10m ramp 50-75%\"; without one it is a steady step"
+    })
+  }
+  if (sport === "ride" && step.pace !== undefined) {
+    problems.push({ line: at, message: "a pace target on a ride: a bike computer cannot follow it; use power or HR" })
+  }
+  if (sport === "swim" && step.power !== undefined) {
+    problems.push({ line: at, message: "a power target on a swim: use pace or HR" })
   }
   return step
 }
@@ -200,8 +244,22 @@ const lengthOf = (steps: ReadonlyArray<TextStep>, key: "duration" | "distance"):
 /** A repeat header: a line ending in `Nx` (`Main Set 5x`, or `5x` alone). */
 const REPEAT = /(?:^|\s)(\d+)\s*x$/i
 
+/** The sport family a workout is for, when known: some mistakes depend on it (a pace on a ride, metres in a swim). */
+export type Sport = "ride" | "run" | "swim" | "other" | undefined
+
+export const sportOf = (type: string | null | undefined): Sport =>
+  type == null || type === ""
+    ? undefined
+    : /ride|cycl/i.test(type)
+    ? "ride"
+    : /run|walk|hike/i.test(type)
+    ? "run"
+    : /swim/i.test(type)
+    ? "swim"
+    : "other"
+
 /** Reads workout text into steps; never fails: what it cannot read is a problem, and the rest is kept. */
-export const parseWorkoutText = (text: string | null | undefined): ParsedWorkout => {
+export const parseWorkoutText = (text: string | null | undefined, sport?: Sport): ParsedWorkout => {
   const problems: Array<TextProblem> = []
   const steps: Array<TextStep> = []
   let repeat: { reps: number; text: string; steps: Array<TextStep> } | undefined
@@ -216,7 +274,7 @@ export const parseWorkoutText = (text: string | null | undefined): ParsedWorkout
       continue
     }
     if (line.startsWith("-")) {
-      const step = readStep(line, at, problems)
+      const step = readStep(line, at, problems, sport)
       if (step === undefined || (step.duration === 0 && step.distance === undefined)) continue
       const marked = section === "warmup" ? { ...step, warmup: true } : section === "cooldown" ? { ...step, cooldown: true } : step
       if (repeat !== undefined) repeat.steps.push(marked)
@@ -226,13 +284,27 @@ export const parseWorkoutText = (text: string | null | undefined): ParsedWorkout
     const reps = REPEAT.exec(line)
     if (reps !== null) {
       if (repeat !== undefined && repeat.steps.length > 0) {
-        problems.push({ line: at, message: "a repeat starts inside another repeat: leave a blank line before it" })
+        problems.push({
+          line: at,
+          message: "a repeat starts inside another repeat: Intervals.icu has no nested repeats; leave a blank line " +
+            "before it (and write the outer repeat out)"
+        })
+      } else if (index > 0 && lines[index - 1]!.trim() !== "") {
+        problems.push({ line: at, message: `leave a blank line before the repeat "${line}", as Intervals.icu expects` })
       }
       repeat = { reps: Number(reps[1]), text: line, steps: [] }
       steps.push(repeat)
       section = undefined
-    } else if (/^warm\s*-?\s*up$/i.test(line)) section = "warmup"
-    else if (/^cool\s*-?\s*down$/i.test(line)) section = "cooldown"
+    } else if (/^(warm\s*-?\s*up|cool\s*-?\s*down)$/i.test(line)) {
+      if (repeat !== undefined) {
+        problems.push({
+          line: at,
+          message: `"${line}" comes straight after a repeat, so it and its steps are read as part of the repeat: ` +
+            "leave a blank line after the repeat's steps"
+        })
+      }
+      section = /^warm/i.test(line) ? "warmup" : "cooldown"
+    }
     // Any other line is free text: Intervals.icu shows it with the workout and reads no step from it.
   }
   const kept = steps.filter((step) => step.steps === undefined || step.steps.length > 0)

@@ -5,7 +5,7 @@
  * than `MCP_MAX_ANSWER_CHARS`: longer text is cut with a note saying so and how to ask for less.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { Cause, Effect, ParseResult, Schema } from "effect"
+import { Cause, Effect, Fiber, identity, ParseResult, Schema } from "effect"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import { AppConfig } from "../services/AppConfig.js"
 import type { AthleteId } from "../domain/Ids.js"
@@ -329,6 +329,15 @@ const headingFor = (tool: AnyTool, input: unknown): Effect.Effect<string | undef
 }
 
 /** Runs one tool call to a result: every failure becomes an `isError` answer, never a thrown error. */
+/**
+ * A write, once begun, runs to its end even if the client cancels: cut off half-way it would leave a change made
+ * upstream but not recorded in the journal, neither answered nor undoable. It runs in a fiber of its own that the
+ * call only waits for, so cancelling the call stops the wait, not the write; the write's own request timeouts (and
+ * the end of the process) still bound it, which making it uninterruptible would not.
+ */
+const detached = <A, E, R>(write: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.forkDaemon(write), Fiber.join)
+
 export const callTool = (
   tool: AnyTool,
   args: unknown
@@ -350,13 +359,18 @@ export const callTool = (
   }).pipe(
     Effect.flatMap((input) =>
       Effect.all([
-        tool.run(input) as Effect.Effect<unknown, IntervalsError | ToolFailure, ToolContext>,
+        (writes(tool) ? detached : identity)(
+          tool.run(input) as Effect.Effect<unknown, IntervalsError | ToolFailure, ToolContext>
+        ),
         headingFor(tool, input)
       ], { concurrency: "unbounded" })
     ),
     Effect.flatMap(([output, heading]) =>
       Effect.map(Schema.encode(tool.output)(output), (structured): CallToolResult => ({
-        content: [{ type: "text", text: heading === undefined ? tool.render(output) : `${heading}\n${tool.render(output)}` }],
+        content: [
+          { type: "text", text: heading === undefined ? tool.render(output) : `${heading}\n${tool.render(output)}` },
+          ...(tool.resources?.(output) ?? [])
+        ],
         structuredContent: structured as Record<string, unknown>
       })).pipe(Effect.orDie)
     ),

@@ -8,6 +8,7 @@ import {
   Duration,
   Effect,
   Either,
+  FiberRef,
   type ParseResult,
   RateLimiter,
   Redacted,
@@ -23,21 +24,24 @@ import {
   AthleteListing,
   Bucket,
   CurveSet,
-  DataCurve,
-  Interval,
-  PowerVsHr,
-  SearchResult,
-  SummaryWeek,
-  WeatherForecast,
-  WeatherSummary,
   CustomItem,
+  DataCurve,
   DeleteEventsResponse,
   Event,
+  Folder,
   Gear,
+  Interval,
   IntervalsDTO,
+  LibraryWorkout,
   Message,
   NewMessage,
   PowerCurveSet,
+  PowerVsHr,
+  SearchResult,
+  SportSettings,
+  SummaryWeek,
+  WeatherForecast,
+  WeatherSummary,
   Wellness
 } from "../domain/Intervals.js"
 import {
@@ -76,7 +80,18 @@ export interface RequestOptions<A, I> {
   readonly cacheable?: boolean
   /** The most bytes of the answer to read (default: INTERVALS_MAX_RESPONSE_BYTES). */
   readonly maxBytes?: number
+  /** The answer is a file: its bytes and content type are the result, not decoded JSON. */
+  readonly raw?: true
 }
+
+/** A file Intervals.icu answered with (a workout for a device). */
+export interface Download {
+  readonly bytes: Uint8Array
+  readonly contentType: string
+}
+
+/** Set (with `Effect.locally`) for reads that must not be answered from the cache. */
+export const FreshReads = FiberRef.unsafeMake(false)
 
 /** How many times a request may be repeated after its first attempt. */
 export const MAX_RETRIES = 3
@@ -190,6 +205,7 @@ const decoderFor = <A, I>(schema: Schema.Schema<A, I>) => {
 const Activities = Schema.Array(Activity)
 const Wellnesses = Schema.Array(Wellness)
 const Events = Schema.Array(Event)
+const Folders = Schema.Array(Folder)
 const Streams = Schema.Array(ActivityStream)
 const Messages = Schema.Array(Message)
 const CustomItems = Schema.Array(CustomItem)
@@ -251,7 +267,8 @@ const invalidatedBy = (path: string): RegExp => {
   const athlete = /^\/athlete\/[^/]+\/(events|wellness|activities|custom-item|gear)/.exec(path)
   if (athlete) return new RegExp(`^/athlete/[^/]+/${athlete[1]}`)
   const activity = /^\/activity\/([^/]+)/.exec(path)
-  if (activity) return new RegExp(`^/activity/${activity[1]}(/|$|\\?)`)
+  // An activity's change shows in the athlete's lists too (its name, its type).
+  if (activity) return new RegExp(`^(/activity/${activity[1]}(/|$|\\?)|/athlete/[^/]+/activities)`)
   return /^/
 }
 
@@ -358,7 +375,7 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
       response: HttpClientResponse.HttpClientResponse,
       limit: number,
       described: { readonly method: Method; readonly path: string }
-    ): Effect.Effect<string, IntervalsError> => {
+    ): Effect.Effect<Uint8Array, IntervalsError> => {
       const tooLarge = new IntervalsTooLarge({ ...described, limitBytes: limit })
       const declared = Number(response.headers["content-length"])
       if (Number.isFinite(declared) && declared > limit) return Effect.fail(tooLarge)
@@ -369,7 +386,7 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
           read.chunks.push(chunk)
           return read.size > limit ? Effect.fail(tooLarge) : Effect.succeed(read)
         }),
-        Effect.map(({ chunks }) => (chunks.length === 1 ? utf8.decode(chunks[0]) : Buffer.concat(chunks).toString("utf8")))
+        Effect.map(({ chunks }) => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
       )
     }
 
@@ -417,16 +434,18 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
       const limit = options.maxBytes ?? config.maxResponseBytes
       return http.execute(request).pipe(
         Effect.mapError((error) => new IntervalsNetworkError({ ...described, detail: error.message.slice(0, 200) })),
-        Effect.flatMap((response) => Effect.map(readBody(response, limit, described), (body) => ({ response, body }))),
+        Effect.flatMap((response) => Effect.map(readBody(response, limit, described), (bytes) => ({ response, bytes }))),
         Effect.timeoutFail({
           duration: config.requestTimeout,
           onTimeout: () => new IntervalsTimeout({ ...described, millis: requestMillis })
         }),
-        Effect.flatMap(({ body, response }) =>
+        Effect.flatMap(({ bytes, response }) =>
           Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<A, IntervalsError> =>
             response.status < 200 || response.status >= 300
-              ? Effect.fail(statusError(described, response, body, now, scrub))
-              : decode(options, body, scrub).pipe(
+              ? Effect.fail(statusError(described, response, utf8.decode(bytes), now, scrub))
+              : options.raw === true
+              ? Effect.succeed({ bytes, contentType: response.headers["content-type"] ?? "" } as A)
+              : decode(options, utf8.decode(bytes), scrub).pipe(
                 Effect.tap(() =>
                   Effect.logDebug("intervals request").pipe(
                     Effect.annotateLogs({ method: options.method, path: options.path, status: response.status })
@@ -492,8 +511,9 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
       }
       if (!config.cache) return send(options)
       const url = urlOf(options.path, queryOf(options as RequestOptions<unknown, unknown>))
-      // Streams are shared while in flight but never kept: the cache holds many small answers, not a few huge ones.
-      return reads.get(url, options.cacheable === false ? Duration.zero : freshness(options.path), send(options))
+      // A read that must see what Intervals.icu holds now (undo checking that nobody changed a record) skips the cache.
+      const cached = reads.get(url, options.cacheable === false ? Duration.zero : freshness(options.path), send(options))
+      return Effect.flatMap(FiberRef.get(FreshReads), (fresh) => (fresh ? send(options) : cached))
     }
 
     return {
@@ -547,6 +567,84 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
         execute({
           method: "DELETE",
           path: `/athlete/${segment(athleteId)}/events/${segment(eventId)}`,
+          schema: Schema.Unknown
+        }),
+      /** Many events in one request; with `upsert`, one whose `external_id` exists already is updated, not doubled. */
+      createEvents: (athleteId: AthleteId, events: ReadonlyArray<Record<string, unknown>>) =>
+        execute({
+          method: "POST",
+          path: `/athlete/${segment(athleteId)}/events/bulk`,
+          query: { upsert: true },
+          body: events,
+          schema: Events
+        }),
+      duplicateEvents: (
+        athleteId: AthleteId,
+        body: { readonly eventIds: ReadonlyArray<number>; readonly numCopies: number; readonly weeksBetween: number }
+      ) =>
+        execute({ method: "POST", path: `/athlete/${segment(athleteId)}/duplicate-events`, body, schema: Events }),
+      folders: (athleteId: AthleteId) =>
+        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/folders`, schema: Folders }),
+      libraryWorkout: (athleteId: AthleteId, workoutId: Id) =>
+        execute({
+          method: "GET",
+          path: `/athlete/${segment(athleteId)}/workouts/${segment(workoutId)}`,
+          schema: LibraryWorkout
+        }),
+      createLibraryWorkout: (athleteId: AthleteId, body: Record<string, unknown>) =>
+        execute({ method: "POST", path: `/athlete/${segment(athleteId)}/workouts`, body, schema: LibraryWorkout }),
+      updateLibraryWorkout: (athleteId: AthleteId, workoutId: Id, body: Record<string, unknown>) =>
+        execute({
+          method: "PUT",
+          path: `/athlete/${segment(athleteId)}/workouts/${segment(workoutId)}`,
+          body,
+          schema: LibraryWorkout
+        }),
+      deleteLibraryWorkout: (athleteId: AthleteId, workoutId: Id) =>
+        execute({
+          method: "DELETE",
+          path: `/athlete/${segment(athleteId)}/workouts/${segment(workoutId)}`,
+          schema: Schema.Unknown
+        }),
+      /** A planned event as a device file (`.zwo`, `.mrc`, `.erg`, `.fit`). */
+      downloadEvent: (athleteId: AthleteId, eventId: Id, ext: string) =>
+        execute<Download, unknown>({
+          method: "GET",
+          path: `/athlete/${segment(athleteId)}/events/${segment(eventId)}/download${ext}`,
+          schema: Schema.Unknown as never,
+          raw: true,
+          cacheable: false
+        }),
+      /** A workout (a library one, given whole) as a device file. */
+      downloadWorkout: (athleteId: AthleteId, workout: Record<string, unknown>, ext: string) =>
+        execute<Download, unknown>({
+          method: "POST",
+          path: `/athlete/${segment(athleteId)}/download-workout${ext}`,
+          body: workout,
+          schema: Schema.Unknown as never,
+          raw: true
+        }),
+      updateActivity: (activityId: ActivityId, body: Record<string, unknown>) =>
+        execute({ method: "PUT", path: `/activity/${segment(activityId)}`, body, schema: Activity }),
+      deleteActivity: (activityId: ActivityId) =>
+        execute({ method: "DELETE", path: `/activity/${segment(activityId)}`, schema: Schema.Unknown }),
+      wellnessDay: (athleteId: AthleteId, date: LocalDate) =>
+        execute({ method: "GET", path: `/athlete/${segment(athleteId)}/wellness/${date}`, schema: Wellness }),
+      updateWellness: (athleteId: AthleteId, date: LocalDate, body: Record<string, unknown>) =>
+        execute({ method: "PUT", path: `/athlete/${segment(athleteId)}/wellness/${date}`, body, schema: Wellness }),
+      updateSportSettings: (athleteId: AthleteId, settingsId: Id, body: Record<string, unknown>) =>
+        execute({
+          method: "PUT",
+          path: `/athlete/${segment(athleteId)}/sport-settings/${segment(settingsId)}`,
+          query: { recalcHrZones: false },
+          body,
+          schema: SportSettings
+        }),
+      /** Recomputes past activities with the sport's current settings (Intervals.icu's "apply to activities"). */
+      applySportSettings: (athleteId: AthleteId, settingsId: Id) =>
+        execute({
+          method: "PUT",
+          path: `/athlete/${segment(athleteId)}/sport-settings/${segment(settingsId)}/apply`,
           schema: Schema.Unknown
         }),
       deleteEvents: (athleteId: AthleteId, eventIds: ReadonlyArray<Id>) =>

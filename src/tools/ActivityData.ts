@@ -9,6 +9,7 @@ import type { ActivityStream } from "../domain/Intervals.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { boundedInt } from "./Params.js"
+import { irreversible } from "./Undo.js"
 import { compact, make, optional } from "./Tool.js"
 
 const DEFAULT_TYPES = ["time", "watts", "heartrate", "cadence", "altitude", "distance", "velocity_smooth"]
@@ -188,6 +189,11 @@ export const addActivityMessage = make({
   run: Effect.fn("add_activity_message")(function*(input) {
     const client = yield* IntervalsClient
     const created = yield* client.addMessage(input.activity_id, input.content)
+    yield* irreversible(
+      "add_activity_message",
+      `commented on activity ${input.activity_id}`,
+      "Intervals.icu's API cannot delete a comment"
+    )
     return { activity_id: input.activity_id, message_id: created.id }
   }),
   render: (out) => `Posted comment ${out.message_id} on activity ${out.activity_id}.`

@@ -7,7 +7,7 @@
  * what Intervals.icu actually saved and parsed.
  */
 import { Effect, Either, Schema } from "effect"
-import { type AthleteId, EventId, LocalDate } from "../domain/Ids.js"
+import { type AthleteId, EventId, ItemId, LocalDate } from "../domain/Ids.js"
 import type { Event } from "../domain/Intervals.js"
 import { boundedList, boundedText, lineText } from "../domain/Limits.js"
 import { countSteps, toWorkoutText, WorkoutDoc } from "../domain/WorkoutDoc.js"
@@ -19,6 +19,8 @@ import { detail, EventDetail, EventSummary, eventLine, summary, withoutDescripti
 import * as Format from "./Format.js"
 import { athleteIdParam, boundedInt, dateParam, orderedDates, resolveAthlete } from "./Params.js"
 import { compact, make, optional, ToolFailure } from "./Tool.js"
+import { entryOf, EventKind, journal, pick } from "./Undo.js"
+import { checkWorkout, ParseReport, reportLines, reportView } from "./Workouts.js"
 
 export const Category = Schema.Literal(
   "WORKOUT",
@@ -62,6 +64,14 @@ const readBack = (athleteId: AthleteId, saved: Event, expectSteps: boolean) =>
     return { event, parsed }
   })
 
+/** The fields that tell an event apart: what undo checks before it touches an event a write made. */
+export const EVENT_KEYS = ["name", "start_date_local", "category", "type", "description"]
+/** What recreates a deleted event as it was. */
+export const EVENT_IMAGE = [...EVENT_KEYS, "end_date_local", "moving_time", "distance", "indoor", "color", "tags", "external_id"]
+
+export const eventLabel = (event: { readonly name?: string | null | undefined; readonly start_date_local: string }) =>
+  `${Format.quote(event.name) ?? "unnamed"} on ${Format.datePart(event.start_date_local)}`
+
 /**
  * Creates an event (with `defaults` under the given fields, dated today in the athlete's timezone unless a date was
  * given) or updates one with only the given fields, then reads it back.
@@ -76,6 +86,7 @@ const save = (
   Effect.gen(function*() {
     const client = yield* IntervalsClient
     let saved: Event
+    let before: Event | undefined
     if (eventId === undefined) {
       if (create.missing !== undefined) {
         return yield* fail(`Invalid arguments for ${create.tool}; nothing was sent to Intervals.icu:\n- ${create.missing}`)
@@ -95,13 +106,34 @@ const save = (
         return yield* fail("Nothing to update: give at least one field to change besides event_id.")
       }
       yield* guardPast(athleteId, eventId, fields["start_date_local"] as string | undefined)
+      before = yield* client.event(athleteId, eventId)
       saved = yield* client.updateEvent(athleteId, eventId, fields)
     }
+    // Recorded before the read-back, which may fail (no steps parsed) after the change was made.
+    const keys = eventId === undefined ? EVENT_KEYS : Object.keys(fields)
+    const image = pick(saved as unknown as Record<string, unknown>, keys)
+    yield* journal(entryOf(
+      create.tool,
+      `${eventId === undefined ? "created" : "updated"} event ${saved.id} ${eventLabel(saved)}`,
+      EventKind(athleteId),
+      [{
+        id: String(saved.id),
+        label: eventLabel(saved),
+        after: image,
+        ...(before === undefined ? {} : { before: pick(before as unknown as Record<string, unknown>, keys) })
+      }]
+    ))
     const { event, parsed } = yield* readBack(athleteId, saved, expectSteps)
     return { action: eventId === undefined ? "created" as const : "updated" as const, event: detail(event), parsed }
   })
 
-const SAFE_RULE = "INTERVALS_WRITE_MODE=safe never changes, moves or deletes an event dated before today; " +
+/** An event's fields as they recreate it (the computed ones, like its load, Intervals.icu works out again). */
+export const recreatable = (event: Event) =>
+  Object.fromEntries(
+    Object.entries(pick(event as unknown as Record<string, unknown>, EVENT_IMAGE)).filter(([, value]) => value !== null)
+  )
+
+export const SAFE_RULE = "INTERVALS_WRITE_MODE=safe never changes, moves or deletes an event dated before today; " +
   "the server's owner can run it with INTERVALS_WRITE_MODE=full to allow that."
 
 /**
@@ -131,7 +163,8 @@ const WriteOutput = Schema.Struct({
   action: Schema.Literal("created", "updated"),
   event: EventDetail,
   workout_text: optional(Schema.String),
-  parsed_steps: Schema.Number.annotations({ description: "Steps Intervals.icu parsed from the workout, repeats once" })
+  parsed_steps: Schema.Number.annotations({ description: "Steps Intervals.icu parsed from the workout, repeats once" }),
+  report: optional(ParseReport)
 })
 type WriteOutput = typeof WriteOutput.Type
 
@@ -143,7 +176,9 @@ const renderWrite = (out: WriteOutput) =>
       (out.event.workout_duration_s ? `, ${Format.duration(out.event.workout_duration_s)}` : "") +
       (out.event.training_load !== undefined ? `, load ${out.event.training_load}` : "") +
       `:\n${out.event.workout_steps.join("\n")}`,
-    !out.event.workout_steps && out.event.description && `Description: ${out.event.description}`
+    !out.event.workout_steps && out.event.description && `Description: ${out.event.description}`,
+    out.report && out.report.problems.length > 0 &&
+    ["Checked before saving:", ...reportLines(out.report, false).slice(1)].join("\n")
   ].filter((line): line is string => typeof line === "string").join("\n")
 
 const MODES = "In INTERVALS_WRITE_MODE safe (default) an event dated before today is never changed and none is moved " +
@@ -174,7 +209,13 @@ const EventInput = Schema.Struct({
     })
   ),
   indoor: optional(Schema.Boolean),
-  tags: optional(Tags)
+  tags: optional(Tags),
+  library_workout_id: optional(
+    ItemId.annotations({
+      description: "Schedule this workout of the library (from get_workout_library) on start_date; fields given " +
+        "here override its own"
+    })
+  )
 })
 
 export const addOrUpdateEvent = make({
@@ -185,8 +226,10 @@ export const addOrUpdateEvent = make({
     "warmup/cooldown, ramp, freeride, and one target per step: power (%ftp, w, power_zone), hr (%hr, %lthr, " +
     "hr_zone) or pace (%pace, pace_zone, or absolute seconds per unit: MINS_KM, MINS_MILE, SECS_100M, SECS_100Y, " +
     "SECS_500M, SECS_400M, SECS_250M), plus cadence (rpm). It is written as Intervals.icu workout text, then read back: " +
-    "the answer shows the steps, duration and load Intervals.icu parsed, and is an error if it parsed none. An update " +
-    "sends only the fields given and keeps the rest (date, category, workout). " + MODES,
+    "the answer shows the steps, duration and load Intervals.icu parsed, the check of validate_workout (problems by " +
+    "line, estimated load), and is an error if it parsed none. library_workout_id schedules a library workout. An " +
+    "update sends only the fields given and keeps the rest (date, category, workout). undo_last_write reverts it. " +
+    MODES,
   annotations: {
     title: "Plan or change a calendar event",
     readOnlyHint: false,
@@ -209,25 +252,41 @@ export const addOrUpdateEvent = make({
     }
     const text = workoutText === undefined ? undefined : workoutText.right
     const athleteId = yield* resolveAthlete(input.athlete_id)
+    const client = yield* IntervalsClient
+    const library = input.library_workout_id === undefined
+      ? undefined
+      : yield* client.libraryWorkout(athleteId, input.library_workout_id)
     const fields = compact({
-      type: input.workout_type,
-      name: input.name,
-      category: input.category,
-      description: text ?? input.description,
-      moving_time: input.moving_time,
-      distance: input.distance,
-      indoor: input.indoor,
-      tags: input.tags,
+      type: input.workout_type ?? library?.type,
+      name: input.name ?? library?.name,
+      category: input.category ?? (library !== undefined ? "WORKOUT" : undefined),
+      description: text ?? input.description ?? library?.description,
+      moving_time: input.moving_time ?? library?.moving_time,
+      distance: input.distance ?? library?.distance,
+      indoor: input.indoor ?? library?.indoor,
+      tags: input.tags ?? library?.tags,
       start_date_local: input.start_date === undefined ? undefined : midnight(input.start_date)
     })
+    // The workout text as it will be saved, checked as validate_workout does: the same report for text and doc.
+    const workout = fields.description
+    const isWorkout = (fields.category ?? (input.event_id === undefined ? "WORKOUT" : undefined)) === "WORKOUT"
+    const report = workout !== undefined && isWorkout
+      ? reportView(yield* checkWorkout(athleteId, fields.type, { text: workout }, "add_or_update_event"))
+      : undefined
     const { action, event, parsed } = yield* save(athleteId, input.event_id, fields, {
       tool: "add_or_update_event",
       defaults: { category: "WORKOUT" },
-      missing: input.workout_type === undefined || input.name === undefined
+      missing: fields.type === undefined || fields.name === undefined
         ? "workout_type and name are required to create an event (or give event_id to update one)"
         : undefined
-    }, text !== undefined && (input.workout_doc?.steps.length ?? 0) > 0)
-    return { action, event, ...(text !== undefined ? { workout_text: text } : {}), parsed_steps: parsed }
+    }, report !== undefined && report.step_count > 0)
+    return {
+      action,
+      event,
+      ...(text !== undefined ? { workout_text: text } : {}),
+      parsed_steps: parsed,
+      ...(report !== undefined ? { report } : {})
+    }
   }),
   render: renderWrite
 })
@@ -320,6 +379,11 @@ export const deleteEvent = make({
       }
     }
     yield* client.deleteEvent(athleteId, input.event_id)
+    yield* journal(entryOf("delete_event", `deleted event ${event.id} ${eventLabel(event)}`, EventKind(athleteId), [{
+      id: String(event.id),
+      label: eventLabel(event),
+      before: recreatable(event)
+    }]))
     return { deleted: summary(event, 160) }
   }),
   render: (out) => `Deleted event ${out.deleted.id}: ${eventLine(withoutDescription(out.deleted))}`
@@ -405,6 +469,12 @@ export const deleteEventsByDateRange = make({
     }
     if (doomed.length === 0) return { ...base, preview: false, deleted_count: 0 }
     const result = yield* client.deleteEvents(athleteId, doomed.map((e) => e.id))
+    yield* journal(entryOf(
+      "delete_events_by_date_range",
+      `deleted ${Format.plural(doomed.length, "event")} from ${input.start_date} to ${input.end_date}`,
+      EventKind(athleteId),
+      doomed.map((e) => ({ id: String(e.id), label: eventLabel(e), before: recreatable(e) }))
+    ))
     return { ...base, preview: false, deleted_count: result.eventsDeleted ?? doomed.length }
   }),
   render: (out) =>

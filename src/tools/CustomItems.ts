@@ -10,6 +10,7 @@ import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, resolveAthlete } from "./Params.js"
 import { compact, make, optional, ToolFailure } from "./Tool.js"
+import { CustomItemKind, entryOf, journal, pick } from "./Undo.js"
 
 
 /** `content` arrives as JSON text and must be a JSON object. */
@@ -130,6 +131,10 @@ export const createCustomItem = make({
       visibility: input.visibility ?? "PRIVATE",
       ...compact({ description: input.description })
     })
+    const label = Format.quote(created.name) ?? "unnamed"
+    yield* journal(entryOf("create_custom_item", `created custom item ${created.id} ${label}`, CustomItemKind(athleteId), [
+      { id: String(created.id), label, after: pick(created as unknown as Record<string, unknown>, ["name", "type"]) }
+    ]))
     return detail(created)
   }),
   render: (item) => `Created custom item ${item.id}.\n${renderDetail(item)}`
@@ -163,7 +168,17 @@ export const updateCustomItem = make({
       return yield* new ToolFailure({ message: "Nothing to update: give at least one field besides item_id." })
     }
     const client = yield* IntervalsClient
-    return detail(yield* client.updateCustomItem(athleteId, input.item_id, fields))
+    const before = yield* client.customItem(athleteId, input.item_id)
+    const updated = yield* client.updateCustomItem(athleteId, input.item_id, fields)
+    const keys = Object.keys(fields)
+    const label = Format.quote(updated.name) ?? "unnamed"
+    yield* journal(entryOf("update_custom_item", `updated custom item ${updated.id} ${label}`, CustomItemKind(athleteId), [{
+      id: String(updated.id),
+      label,
+      before: pick(before as unknown as Record<string, unknown>, keys),
+      after: pick(updated as unknown as Record<string, unknown>, keys)
+    }]))
+    return detail(updated)
   }),
   render: (item) => `Updated custom item ${item.id}.\n${renderDetail(item)}`
 })
@@ -180,6 +195,15 @@ export const deleteCustomItem = make({
     const client = yield* IntervalsClient
     const item = yield* client.customItem(athleteId, input.item_id)
     yield* client.deleteCustomItem(athleteId, input.item_id)
+    const label = Format.quote(item.name) ?? "unnamed"
+    yield* journal(entryOf("delete_custom_item", `deleted custom item ${item.id} ${label}`, CustomItemKind(athleteId), [{
+      id: String(item.id),
+      label,
+      before: Object.fromEntries(
+        Object.entries(pick(item as unknown as Record<string, unknown>, ["name", "type", "content", "description", "visibility"]))
+          .filter(([, value]) => value !== null)
+      )
+    }]))
     return { deleted: summary(item) }
   }),
   render: (out) => `Deleted custom item ${line(out.deleted)}`

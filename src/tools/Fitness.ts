@@ -5,7 +5,7 @@
  */
 import { Effect, Schema } from "effect"
 import { type AthleteId, type LocalDate } from "../domain/Ids.js"
-import { formZone, fromLoads, project, THRESHOLDS_TEXT } from "../domain/Fitness.js"
+import { formZone, fromLoads, project, type ProjectedDay, THRESHOLDS_TEXT } from "../domain/Fitness.js"
 import type { Event } from "../domain/Intervals.js"
 import { addDays, AthleteCalendar } from "../services/AthleteCalendar.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
@@ -13,7 +13,7 @@ import * as Format from "./Format.js"
 import { athleteIdParam, AthleteRef, dateParam, orderedDates, resolveAthlete, whose } from "./Params.js"
 import { compact, make, optional, ToolFailure } from "./Tool.js"
 
-const Zone = Schema.Literal("transition", "fresh", "grey zone", "optimal", "high risk")
+export const Zone = Schema.Literal("transition", "fresh", "grey zone", "optimal", "high risk")
 
 const Point = Schema.Struct({
   date: Schema.String,
@@ -27,7 +27,8 @@ const Point = Schema.Struct({
 })
 type Point = typeof Point.Type
 
-const Projected = Schema.Struct({
+/** One day of a projection, as get_fitness and add_events_bulk's preview show it. */
+export const Projected = Schema.Struct({
   date: Schema.String,
   weekday: Schema.String,
   planned_load: Schema.Number,
@@ -35,6 +36,17 @@ const Projected = Schema.Struct({
   fatigue: Schema.Number,
   form: Schema.Number,
   form_zone: Zone
+})
+
+/** A projected day as answers show it: rounded, with its weekday and its form's zone. */
+export const projectedRow = (d: ProjectedDay): typeof Projected.Type => ({
+  date: d.date,
+  weekday: Format.weekdayOf(d.date),
+  planned_load: Format.round(d.plannedLoad),
+  fitness: Format.round(d.fitness, 1),
+  fatigue: Format.round(d.fatigue, 1),
+  form: Format.round(d.form, 1),
+  form_zone: formZone(d.form)
 })
 
 const FitnessOutput = Schema.Struct({
@@ -176,15 +188,7 @@ export const getFitness = make({
     const projection = now === undefined || to <= today
       ? undefined
       : project({ fitness: now.fitness, fatigue: now.fatigue }, today, to, (d) => loadOn.get(d) ?? 0, loadOn.get(today) ?? 0)
-    const projected = projection?.map((d) => ({
-      date: d.date,
-      weekday: Format.weekdayOf(d.date),
-      planned_load: Format.round(d.plannedLoad),
-      fitness: Format.round(d.fitness, 1),
-      fatigue: Format.round(d.fatigue, 1),
-      form: Format.round(d.form, 1),
-      form_zone: formZone(d.form)
-    }))
+    const projected = projection?.map(projectedRow)
     return {
       athlete,
       ...compact({ sport: input.sport }),

@@ -22,11 +22,17 @@ import { searchActivities } from "./Search.js"
 import { getTrainingSummary } from "./Summary.js"
 import type { AnyTool } from "./Tool.js"
 import { getWeatherForecast } from "./Weather.js"
+import { undoLastWrite } from "./Undo.js"
 import { getWellnessData } from "./Wellness.js"
+import { validateWorkout } from "./Workouts.js"
+import { deleteLibraryWorkout, exportWorkout, getWorkoutLibrary, saveLibraryWorkout } from "./Library.js"
+import { addEventsBulk, moveEvents } from "./Planning.js"
+import { deleteActivity, updateActivity, updateSportSettings, updateWellness } from "./Records.js"
 
 export const allTools: ReadonlyArray<AnyTool> = [
   // Who the athlete is and where their training stands.
   getAthleteProfile,
+  updateSportSettings,
   listAthletes,
   getFitness,
   getTrainingSummary,
@@ -39,13 +45,25 @@ export const allTools: ReadonlyArray<AnyTool> = [
   getActivityStreams,
   getActivityMessages,
   addActivityMessage,
+  updateActivity,
+  deleteActivity,
   getWellnessData,
+  updateWellness,
+  // What is planned.
   getEvents,
   getEventById,
+  validateWorkout,
   addOrUpdateEvent,
+  addEventsBulk,
+  moveEvents,
   addOrUpdateNote,
   deleteEvent,
   deleteEventsByDateRange,
+  getWorkoutLibrary,
+  saveLibraryWorkout,
+  deleteLibraryWorkout,
+  exportWorkout,
+  // The rest of the account.
   getCustomItems,
   getCustomItemById,
   createCustomItem,
@@ -54,11 +72,19 @@ export const allTools: ReadonlyArray<AnyTool> = [
   getAthletePowerCurves,
   getAthleteCurves,
   getGearList,
-  getWeatherForecast
+  getWeatherForecast,
+  undoLastWrite
 ]
 
 export const writes = (tool: AnyTool): boolean => tool.annotations.readOnlyHint !== true
 
-/** `read-only` registers no tool that writes; `safe` and `full` register all (their limits live in the tools). */
+/**
+ * `read-only` registers no tool that writes; `safe` all but those that destroy what cannot be put back (a library
+ * workout, an activity); `full` all. The other limits of safe mode live in the tools.
+ */
 export const toolsFor = (mode: WriteMode): ReadonlyArray<AnyTool> =>
-  mode === "read-only" ? allTools.filter((tool) => !writes(tool)) : allTools
+  mode === "read-only"
+    ? allTools.filter((tool) => !writes(tool))
+    : mode === "safe"
+    ? allTools.filter((tool) => tool.fullModeOnly !== true)
+    : allTools

@@ -3,20 +3,21 @@
  * renderer to compact text. The MCP glue (`McpServer`) turns the schemas into JSON Schema and runs the Effect; a tool
  * never sees the protocol or the transport.
  */
-import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js"
+import type { EmbeddedResource, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js"
 import { type Effect, Schema } from "effect"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import type { AthleteCalendar } from "../services/AthleteCalendar.js"
 import type { AppConfig } from "../services/AppConfig.js"
 import type { IntervalsClient } from "../services/IntervalsClient.js"
+import type { WriteJournal } from "../services/WriteJournal.js"
 
 /** A failure a tool detects itself (a reversed date range, say), with a message for the model. */
 export class ToolFailure extends Schema.TaggedError<ToolFailure>()("ToolFailure", {
   message: Schema.String
 }) {}
 
-/** What every tool may use. */
-export type ToolContext = IntervalsClient | AthleteCalendar | AppConfig
+/** What every tool may use; the journal of writes is the calling connection's own. */
+export type ToolContext = IntervalsClient | AthleteCalendar | AppConfig | WriteJournal
 
 export interface Tool<I, II, O, OI> {
   readonly name: string
@@ -32,6 +33,10 @@ export interface Tool<I, II, O, OI> {
    * headed with whose data it is.
    */
   readonly namesAthlete?: boolean
+  /** Registered only with INTERVALS_WRITE_MODE=full: it destroys what cannot be put back. */
+  readonly fullModeOnly?: boolean
+  /** Files the answer carries besides its text (an exported workout), as MCP embedded resources. */
+  readonly resources?: (output: O) => ReadonlyArray<EmbeddedResource>
 }
 
 /** A tool whose types have been forgotten, so tools of different shapes can sit in one registry. */

@@ -192,7 +192,7 @@ const makeStatelessApp = (mcp: McpServer): HttpApp => {
         return true
       }
       const entry = {
-        connection: mcp.make(),
+        connection: mcp.make({ stateless: true }),
         // No session id generator: stateless.
         transport: new StreamableHTTPServerTransport({ enableJsonResponse: true })
       }

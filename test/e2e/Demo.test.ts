@@ -4,8 +4,9 @@
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { DEMO_ATHLETE_ID, DEMO_NOTICE } from "../../src/demo/DemoIdentity.js"
-import { allTools } from "../../src/tools/Registry.js"
+import { DEMO_ATHLETE_ID, DEMO_NOTICE, DEMO_TIMEZONE } from "../../src/demo/DemoIdentity.js"
+import { addDays, localToday } from "../fake/Fixtures.js"
+import { toolsFor } from "../../src/tools/Registry.js"
 import { type Connected, connectStdio, textOf } from "../support/StdioServer.js"
 
 let server: Connected
@@ -32,7 +33,7 @@ describe("the server on the demo athlete", () => {
 
   it("answers every read tool without an account", async () => {
     const { tools } = await server.client.listTools()
-    expect(tools).toHaveLength(allTools.length)
+    expect(tools).toHaveLength(toolsFor("safe").length)
 
     const list = await call("get_activities", { limit: 50 })
     const activities = (list.structuredContent as { athlete_id: string; activities: Array<{ id: string; type?: string; strava_stub?: boolean }> })
@@ -115,6 +116,57 @@ describe("the server on the demo athlete", () => {
     const weather = await out("get_weather_forecast")
     expect(weather.places.map((p: { place: string }) => p.place)).toEqual(["Home", "Training camp"])
     for (const day of weather.places[0].days) expect(day.gusts_kmh).toBeGreaterThan(day.wind_kmh)
+  })
+
+  it("plans three weeks: previewed, written, written again without doubling, and undone", async () => {
+    const day = (n: number) => addDays(localToday(DEMO_TIMEZONE), n)
+    const events: Array<Record<string, unknown>> = []
+    for (let week = 0; week < 3; week++) {
+      events.push(
+        {
+          date: day(22 + week * 7),
+          name: `Endurance ${week + 1}`,
+          workout_type: "Ride",
+          workout_doc: {
+            steps: [
+              { duration: 600, warmup: true, ramp: true, power: { units: "%ftp", start: 50, end: 70 } },
+              { duration: 3600 + week * 600, power: { units: "%ftp", start: 65, end: 72 } },
+              { duration: 600, cooldown: true, power: { units: "%ftp", value: 50 } }
+            ]
+          }
+        },
+        {
+          date: day(24 + week * 7),
+          name: `Threshold ${week + 1}`,
+          workout_type: "VirtualRide",
+          text: `Warmup\n- 15m ramp 50-75%\n\nMain Set ${3 + week}x\n- 10m 95-100%\n- 5m 55%\n\nCooldown\n- 10m 50%`
+        },
+        { date: day(26 + week * 7), name: `Long run ${week + 1}`, workout_type: "Run", text: `- ${60 + week * 10}m Z2 HR` }
+      )
+    }
+    events.push({ date: day(35), name: "Recovery week", category: "NOTE", text: "Half the volume, keep one opener" })
+    const sizes: Array<string> = []
+    const step = async (label: string, name: string, args: Record<string, unknown>) => {
+      const result = await call(name, args)
+      sizes.push(`${label} ${textOf(result).length}`)
+      return result.structuredContent as { token?: string; events: Array<{ action: string }>; written?: number; undone?: boolean }
+    }
+    const calendar = async () =>
+      ((await call("get_events", { start_date: day(20), end_date: day(40) })).structuredContent as { events: Array<unknown> }).events.length
+    const before = await calendar()
+    const preview = await step("preview", "add_events_bulk", { events })
+    expect(await calendar()).toBe(before)
+    const written = await step("write", "add_events_bulk", { events, dry_run: false, token: preview.token })
+    expect(written.written).toBe(10)
+    expect(await calendar()).toBe(before + 10)
+    const again = await step("preview again", "add_events_bulk", { events })
+    expect(again.events.filter((e) => e.action === "update")).toHaveLength(9)
+    await step("write again", "add_events_bulk", { events, dry_run: false, token: again.token })
+    expect(await calendar()).toBe(before + 10)
+    expect((await step("undo the rewrite", "undo_last_write", {})).undone).toBe(true)
+    expect((await step("undo the write", "undo_last_write", {})).undone).toBe(true)
+    expect(await calendar()).toBe(before)
+    console.log(`three-week plan on the demo athlete, characters of each answer: ${sizes.join(", ")}`)
   })
 
   it("keeps writes for the life of the process", async () => {

@@ -307,8 +307,16 @@ describe.concurrent("every read tool under every fault", () => {
 
 interface WriteCase {
   readonly tool: string
-  readonly args: () => Record<string, unknown>
+  /** The arguments; a preview first, where the write needs its token. */
+  readonly args: () => Record<string, unknown> | Promise<Record<string, unknown>>
   readonly method: string
+}
+
+let counter = 0
+/** The arguments with the token of their preview, for the writes that write only what was previewed. */
+const previewed = async (tool: string, args: Record<string, unknown>) => {
+  const preview = await call(tool, args)
+  return { ...args, dry_run: false, token: (preview.structuredContent as { token: string }).token }
 }
 
 const workout = { steps: [{ duration: 600, power: { units: "%ftp", value: 60 } }] }
@@ -335,7 +343,51 @@ const writeCases: Array<WriteCase> = [
   { tool: "add_activity_message", method: "POST", args: () => ({ activity_id: "i90000005", content: "Nice" }) },
   { tool: "create_custom_item", method: "POST", args: () => ({ name: "F", item_type: "INPUT_FIELD", content: "{}" }) },
   { tool: "update_custom_item", method: "PUT", args: () => ({ item_id: 9101, name: "Renamed" }) },
-  { tool: "delete_custom_item", method: "DELETE", args: () => ({ item_id: 9102 }) }
+  { tool: "delete_custom_item", method: "DELETE", args: () => ({ item_id: 9102 }) },
+  {
+    tool: "add_events_bulk",
+    method: "POST",
+    args: () =>
+      previewed("add_events_bulk", {
+        events: [{ date: addDays(today, 3), name: `Bulk ${++counter}`, workout_type: "Ride", text: "- 30m 65%" }]
+      })
+  },
+  {
+    tool: "move_events",
+    method: "PUT",
+    args: () => {
+      // A day of its own for each call, so that only this event moves.
+      const day = addDays(today, 10 + 3 * ++counter)
+      fake.fixtures.events.push({ id: nextEvent++, start_date_local: `${day}T00:00:00`, category: "NOTE", name: "Move me" })
+      return previewed("move_events", { start_date: day, end_date: day, days: 1, category: ["NOTE"] })
+    }
+  },
+  {
+    tool: "save_library_workout",
+    method: "POST",
+    args: () => ({ folder_id: 30001, name: `Lib ${++counter}`, workout_type: "Ride", text: "- 20m 70%" })
+  },
+  { tool: "update_activity", method: "PUT", args: () => ({ activity_id: "i90000006", name: `Renamed ${++counter}` }) },
+  { tool: "update_wellness", method: "PUT", args: () => ({ weight_kg: 60 + (++counter % 20) }) },
+  { tool: "update_sport_settings", method: "PUT", args: () => ({ sport: "Ride", ftp_watts: 200 + (++counter % 50) }) },
+  {
+    tool: "delete_library_workout",
+    method: "DELETE",
+    args: () => {
+      const id = 2_290_000 + ++counter
+      fake.fixtures.folders![0]!.children.push({ id, name: `Doomed ${id}`, type: "Ride", folder_id: 30001 })
+      return { workout_id: id }
+    }
+  },
+  {
+    tool: "delete_activity",
+    method: "DELETE",
+    args: () => {
+      const id = `i9700${++counter}`
+      fake.fixtures.activities.push({ ...fake.fixtures.activities[3], id })
+      return { activity_id: id }
+    }
+  }
 ]
 
 describe("writes are never doubled", () => {
@@ -344,16 +396,18 @@ describe("writes are never doubled", () => {
     it(`${c.tool} (${c.method})`, async () => {
       for (const [name, fault] of [["500", { status: 500 }], ["a timeout", { delayMs: 1500 }]] as const) {
         const from = fake.requests.length
+        const args = await c.args()
         fake.faults.push({ ...fault, match: (r) => r.method === c.method })
-        const result = await call(c.tool, c.args())
+        const result = await call(c.tool, args)
         fake.faults.length = 0
         expect(result.isError, `${name}: ${textOf(result)}`).toBe(true)
         expect(clean(result)).toMatch(/may or may not have been saved.*read the data back/)
         expect(writesOf(c.method, from)).toHaveLength(1)
       }
       const from = fake.requests.length
+      const args = await c.args()
       fake.faults.push({ match: (r) => r.method === c.method, times: 1, status: 429, headers: { "retry-after": "1" } })
-      const result = await call(c.tool, c.args())
+      const result = await call(c.tool, args)
       fake.faults.length = 0
       expect(result.isError, textOf(result)).toBeFalsy()
       const tries = writesOf(c.method, from)

@@ -7,7 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js"
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
-import { allTools } from "../../src/tools/Registry.js"
+import { toolsFor } from "../../src/tools/Registry.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { API_KEY, ATHLETE_ID, POWER_RIDE_ID } from "../fake/Fixtures.js"
@@ -18,6 +18,7 @@ import {
   rawRequest,
   startHttpServer
 } from "../support/HttpServerProcess.js"
+import { rawSocket } from "../support/RawSocket.js"
 
 const SERVER_KEY = "server-key-for-tests-6b1f0e2d9c"
 const bearer = { authorization: `Bearer ${SERVER_KEY}` }
@@ -133,12 +134,16 @@ describe("Streamable HTTP", () => {
   })
 
   it("answers 413 to a body over 1 MiB and a JSON-RPC parse error to malformed JSON", async () => {
-    const big = await rawRequest(`${server.origin}/mcp`, {
-      method: "POST",
-      headers: { ...MCP_HEADERS, ...bearer },
-      body: Buffer.alloc(2 * 1024 * 1024, "a")
-    })
-    expect(big.status).toBe(413)
+    // The declared length is enough to refuse: the answer comes before a byte of the body is sent, and the
+    // connection is closed. (Sending the body anyway races the close: a client may then see a reset instead.)
+    const big = await rawSocket(Number(new URL(server.origin).port))
+    big.write(
+      `POST /mcp HTTP/1.1\r\nHost: ${new URL(server.origin).host}\r\nContent-Type: application/json\r\n` +
+        `Accept: application/json, text/event-stream\r\nAuthorization: Bearer ${SERVER_KEY}\r\n` +
+        `Content-Length: ${2 * 1024 * 1024}\r\n\r\n`
+    )
+    await big.closed
+    expect(big.received()).toMatch(/^HTTP\/1\.1 413 /)
     const bad = await rawRequest(`${server.origin}/mcp`, {
       method: "POST",
       headers: { ...MCP_HEADERS, ...bearer },
@@ -207,7 +212,7 @@ describe("sessions", () => {
       connect(new StreamableHTTPClientTransport(new URL(`${server.origin}/mcp`), { requestInit: { headers: bearer } }))
     ))
     for (const client of clients) {
-      expect((await client.listTools()).tools).toHaveLength(allTools.length)
+      expect((await client.listTools()).tools).toHaveLength(toolsFor("safe").length)
       const events = (await client.callTool({ name: "get_events", arguments: {} })) as CallToolResult
       expect(events.isError).toBeFalsy()
     }
@@ -220,6 +225,33 @@ describe("sessions", () => {
     expect(raw.headers["mcp-session-id"]).toBeUndefined()
     expect(JSON.parse((await rawRequest(`${server.origin}/health`, { headers: bearer })).body).sessions).toBe(0)
     await Promise.all(clients.map((client) => client.close()))
+  })
+
+  it("keeps one undo journal per session, and says a stateless server keeps none", async () => {
+    const server = await start()
+    const open = () =>
+      connect(new StreamableHTTPClientTransport(new URL(`${server.origin}/mcp`), { requestInit: { headers: bearer } }))
+    const [mine, theirs] = await Promise.all([open(), open()])
+    const note = { name: "Per session", description: "x", start_date: "2027-03-01" }
+    expect(((await mine.callTool({ name: "add_or_update_note", arguments: note })) as CallToolResult).isError).toBeFalsy()
+    const other = (await theirs.callTool({ name: "undo_last_write", arguments: {} })) as CallToolResult
+    expect(other.structuredContent).toMatchObject({ undone: false })
+    expect(fake.fixtures.events.some((e) => e.name === "Per session")).toBe(true)
+    const own = (await mine.callTool({ name: "undo_last_write", arguments: {} })) as CallToolResult
+    expect(own.structuredContent).toMatchObject({ undone: true })
+    expect(fake.fixtures.events.some((e) => e.name === "Per session")).toBe(false)
+    await Promise.all([mine.close(), theirs.close()])
+
+    const stateless = await start({ MCP_STATELESS: "true" })
+    const client = await connect(
+      new StreamableHTTPClientTransport(new URL(`${stateless.origin}/mcp`), { requestInit: { headers: bearer } })
+    )
+    await client.callTool({ name: "add_or_update_note", arguments: { ...note, name: "Stateless" } })
+    const none = (await client.callTool({ name: "undo_last_write", arguments: {} })) as CallToolResult
+    expect(none.structuredContent).toMatchObject({ undone: false })
+    expect((none.content[0] as { text: string }).text).toMatch(/stateless .*no journal/)
+    expect(fake.fixtures.events.some((e) => e.name === "Stateless")).toBe(true)
+    await client.close()
   })
 
   it("on SIGTERM lets the call in flight finish, closes sessions and exits 0", async () => {
@@ -253,7 +285,7 @@ describe("legacy SSE", () => {
         }
       })
     )
-    expect((await client.listTools()).tools).toHaveLength(allTools.length)
+    expect((await client.listTools()).tools).toHaveLength(toolsFor("safe").length)
     const result = (await client.callTool({ name: "get_event_by_id", arguments: { event_id: 50010 } })) as CallToolResult
     expect(result.structuredContent).toMatchObject({ category: "RACE_A" })
     expect(JSON.parse((await rawRequest(`${server.origin}/health`, { headers: bearer })).body)).toMatchObject({ transport: "sse", sessions: 1 })

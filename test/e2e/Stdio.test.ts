@@ -49,7 +49,7 @@ describe("stdio server against the fake Intervals.icu", () => {
     expect(params["get_event_by_id"]).toEqual(["event_id", "athlete_id"])
     for (const tool of tools) {
       expect(tool.outputSchema).toBeDefined()
-      expect(tool.annotations?.readOnlyHint, tool.name).toBe(/^(get|list|search)_/.test(tool.name))
+      expect(tool.annotations?.readOnlyHint, tool.name).toBe(/^(get|list|search|validate|export)_/.test(tool.name))
     }
     expect(JSON.stringify(tools)).not.toContain("api_key")
   })

@@ -225,6 +225,11 @@ export const makeFixtures = (now: Date = new Date()): Fixtures => {
     }]
   }
   const gear: Array<Json> = sample("gear-list.json")
+  const folders: Array<Json> = sample("folders.json").map((folder: Json) => ({
+    ...folder,
+    athlete_id: ATHLETE_ID,
+    children: (folder.children ?? []).map((w: Json) => ({ ...w, athlete_id: ATHLETE_ID, folder_id: folder.id }))
+  }))
 
   return {
     today,
@@ -239,7 +244,8 @@ export const makeFixtures = (now: Date = new Date()): Fixtures => {
     powerCurves,
     paceCurves,
     gear,
-    weather
+    weather,
+    folders
   }
 }
 
