@@ -16,6 +16,11 @@ const ROOT = resolve(import.meta.dirname, "..")
 const ENTRY = resolve(ROOT, "dist/main.js")
 const BASELINE = resolve(ROOT, "bench/baseline-server.mjs")
 const QUICK = process.argv.includes("--quick")
+/**
+ * `--compare=path/to/main.js`: an earlier build of this server (say, the last commit's `dist/` copied aside), timed
+ * in the same runs, interleaved with this one, for the cold start and the per-call cost: a before/after figure.
+ */
+const COMPARE = process.argv.find((arg) => arg.startsWith("--compare="))?.slice(10)
 /** `--only=overhead,memory` runs some sections (the others are reported as skipped). */
 const ONLY = process.argv.find((arg) => arg.startsWith("--only="))?.slice(7).split(",")
 const section = async <A>(name: string, run: () => Promise<A>): Promise<A | "skipped"> =>
@@ -146,18 +151,24 @@ const coldStart = async (fake: FakeIntervals) => {
   }
   const ours: Array<number> = []
   const baseline: Array<number> = []
+  const earlier: Array<number> = []
   await time([ENTRY])
   await time([BASELINE])
+  if (COMPARE) await time([COMPARE])
   for (let i = 0; i < runs; i++) {
     ours.push(await time([ENTRY]))
     baseline.push(await time([BASELINE]))
+    if (COMPARE) earlier.push(await time([COMPARE]))
   }
   return {
     runs,
     server_ms: round(median(ours), 1),
     baseline_ms: round(median(baseline), 1),
     ratio: round(median(ours) / median(baseline)),
-    target_ratio: 1.25
+    target_ratio: 1.25,
+    ...(COMPARE
+      ? { compared_ms: round(median(earlier), 1), vs_compared: round(median(ours) / median(earlier), 3) }
+      : {})
   }
 }
 
@@ -171,29 +182,46 @@ const overhead = async (fake: FakeIntervals) => {
   const url = `${fake.baseUrl}/athlete/${ATHLETE_ID}/activities?` +
     new URLSearchParams({ oldest: args.start_date, newest: `${today}T23:59:59`, fields: ACTIVITY_LIST_FIELDS })
   const auth = `Basic ${Buffer.from(`API_KEY:${API_KEY}`).toString("base64")}`
-  const peer = new StdioPeer([ENTRY], serverEnv(fake, { INTERVALS_CACHE: "off", INTERVALS_RATE_LIMIT: "0" }))
+  const env = serverEnv(fake, { INTERVALS_CACHE: "off", INTERVALS_RATE_LIMIT: "0" })
+  const peer = new StdioPeer([ENTRY], env)
   await peer.initialize()
+  const other = COMPARE ? new StdioPeer([COMPARE], env) : undefined
+  await other?.initialize()
   const direct = async () => {
     const response = await fetch(url, { headers: { authorization: auth, accept: "application/json" } })
     await response.text()
   }
   for (let i = 0; i < 50; i++) {
     await peer.call("get_activities", args)
+    await other?.call("get_activities", args)
     await direct()
   }
   const calls: Array<number> = []
   const gets: Array<number> = []
+  const earlier: Array<number> = []
   const n = QUICK ? 100 : 500
   for (let i = 0; i < n; i++) {
     let t = now()
     await peer.call("get_activities", args)
     calls.push(now() - t)
+    if (other) {
+      t = now()
+      await other.call("get_activities", args)
+      earlier.push(now() - t)
+    }
     t = now()
     await direct()
     gets.push(now() - t)
   }
   await peer.close()
+  await other?.close()
   return {
+    ...(other
+      ? {
+        compared_added_median_ms: round(median(earlier) - median(gets), 3),
+        compared_tool_call_median_ms: round(median(earlier), 3)
+      }
+      : {}),
     calls: n,
     tool_call_median_ms: round(median(calls), 3),
     direct_get_median_ms: round(median(gets), 3),

@@ -5,17 +5,16 @@
  * shutdown what is left can be stopped with an answer that says so. Transports ask it for a `Connection` and know
  * nothing else.
  */
-import { Server } from "@modelcontextprotocol/sdk/server/index.js"
-import type { Transport as SdkTransport } from "@modelcontextprotocol/sdk/shared/transport.js"
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv"
-import type { jsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/types.js"
 import {
   type CallToolResult,
-  ListToolsRequestSchema,
-  type RequestId
-} from "@modelcontextprotocol/sdk/types.js"
+  type JSONRPCMessage,
+  type jsonSchemaValidator,
+  type RequestId,
+  Server,
+  type Transport as SdkTransport
+} from "@modelcontextprotocol/server"
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv"
 import { Effect, Runtime } from "effect"
-import { z } from "zod"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
 import { checkRequest } from "./mcp/RequestGuard.js"
 import { callTool, errorResult, tooDeepMessage } from "./mcp/ToolCall.js"
@@ -33,12 +32,6 @@ export { listing } from "./mcp/ToolListing.js"
 const INSTRUCTIONS = "Intervals.icu training data for one athlete (or athletes who share with them). Dates are the " +
   "athlete's local dates, YYYY-MM-DD, inclusive. List first (get_activities, get_events, get_wellness_data), then " +
   "open one item by its id. Distances are metres, times seconds, power watts, work kJ in structured results."
-
-/**
- * `tools/call` as the SDK should read it: its params are checked by the bridge (`RequestGuard`), which answers a
- * malformed request in one line rather than with a validation dump.
- */
-const CallToolRequest = z.object({ method: z.literal("tools/call"), params: z.unknown() })
 
 /** In demo mode, every answer says so first: a model must never mistake the sample athlete for the user. */
 const withNotice = (result: CallToolResult): CallToolResult => ({
@@ -59,6 +52,9 @@ export interface Connection {
   /** Stops every call in flight, each answering that the server stopped it (at shutdown, after the grace). */
   readonly stopAll: () => void
 }
+
+/** How long a 2026-07-28 client may keep the tool list: it changes only when the server restarts. */
+const LIST_TTL_MS = 10 * 60 * 1000
 
 export interface ConnectionHooks {
   /** A call the client cancelled has stopped: a transport may close what it held open for the answer. */
@@ -120,33 +116,61 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
             : "Try again in a moment.")
       ))
 
+    // Cache hints for 2026-07-28 clients (2025-era answers never carry them). The tool list changes only with a
+    // restart (the write mode); every answer is one athlete's, so only the client may keep it.
+    const listTtl = config.cache ? LIST_TTL_MS : 0
+    const cacheHints = {
+      "tools/list": { ttlMs: listTtl, cacheScope: "private" },
+      "server/discover": { ttlMs: listTtl, cacheScope: "private" }
+    } as const
+
+    /**
+     * The bridge's checks in front of the SDK, for a transport whose messages it reads itself: undefined to pass the
+     * message on, or the answer to send instead.
+     */
+    const guard = (message: JSONRPCMessage): JSONRPCMessage | undefined => {
+      const verdict = checkRequest(message)
+      if (verdict._tag === "Pass") return undefined
+      const id = (message as { id: RequestId }).id
+      return verdict._tag === "Refuse"
+        ? { jsonrpc: "2.0", id, error: { code: verdict.code, message: verdict.message } }
+        : { jsonrpc: "2.0", id, result: noticed(errorResult(tooDeepMessage(verdict.tool, verdict.argument))) }
+    }
+
     const make = (hooks: ConnectionHooks = {}): Connection => {
       const flights = new Map<RequestId, Flight>()
       const journal = makeJournal(undefined, hooks.stateless !== true)
       const server = new Server(
         { name: "intervals-mcp", title: "Intervals.icu", version: Version },
-        { capabilities: { tools: { listChanged: false } }, instructions, jsonSchemaValidator: validator }
+        {
+          capabilities: { tools: { listChanged: false } },
+          instructions,
+          jsonSchemaValidator: validator,
+          cacheHints
+        }
       )
-      server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }))
-      server.setRequestHandler(CallToolRequest, async (request, extra) => {
-        const params = request.params as { name: string; arguments?: unknown }
+      server.setRequestHandler("tools/list", () => ({ tools: listed }))
+      server.setRequestHandler("tools/call", async (request, ctx) => {
+        const { name, arguments: args } = request.params
+        const requestId = ctx.mcpReq.id
+        const signal = ctx.mcpReq.signal
         const flight: Flight = { controller: new AbortController(), stopped: undefined }
         const onAbort = () => flight.controller.abort()
-        extra.signal.addEventListener("abort", onAbort, { once: true })
-        flights.set(extra.requestId, flight)
+        signal.addEventListener("abort", onAbort, { once: true })
+        flights.set(requestId, flight)
         try {
           return await Runtime.runPromise(runtime)(
-            call(params.name, params.arguments).pipe(Effect.provideService(WriteJournal, journal)),
+            call(name, args).pipe(Effect.provideService(WriteJournal, journal)),
             { signal: flight.controller.signal }
           )
         } catch (error) {
-          if (flight.stopped === "shutdown") return stoppedAnswer(params.name)
+          if (flight.stopped === "shutdown") return stoppedAnswer(name)
           throw error
         } finally {
-          flights.delete(extra.requestId)
-          extra.signal.removeEventListener("abort", onAbort)
+          flights.delete(requestId)
+          signal.removeEventListener("abort", onAbort)
           // Cancelled by the client (not stopped by us): nothing will be answered; let the transport let go.
-          if (extra.signal.aborted && flight.stopped === undefined) hooks.onCancelled?.(extra.requestId)
+          if (signal.aborted && flight.stopped === undefined) hooks.onCancelled?.(requestId)
         }
       })
 
@@ -154,19 +178,9 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
         await server.connect(transport)
         const read = transport.onmessage
         transport.onmessage = (message, extra) => {
-          const verdict = checkRequest(message)
-          if (verdict._tag === "Pass") return read?.(message, extra)
-          const id = (message as { id: RequestId }).id
-          void transport.send(
-            verdict._tag === "Refuse"
-              ? { jsonrpc: "2.0", id, error: { code: verdict.code, message: verdict.message } }
-              : {
-                jsonrpc: "2.0",
-                id,
-                result: noticed(errorResult(tooDeepMessage(verdict.tool, verdict.argument)))
-              },
-            { relatedRequestId: id }
-          ).catch(() => undefined)
+          const answer = guard(message)
+          if (answer === undefined) return read?.(message, extra)
+          void transport.send(answer, { relatedRequestId: (message as { id: RequestId }).id }).catch(() => undefined)
         }
       }
 
@@ -189,6 +203,6 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
       }
     }
 
-    return { make, call, tools, instructions } as const
+    return { make, call, guard, tools, instructions } as const
   })
 }) {}

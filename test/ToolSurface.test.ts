@@ -15,9 +15,9 @@ describe("tools/list", () => {
     it(`${tool.name}: schemas compile under Ajv strict mode`, () => {
       const listed = listing(tool)
       expect(listed.inputSchema.type).toBe("object")
-      expect(() => ajv.compile(listed.inputSchema)).not.toThrow()
+      expect(() => ajv.compile(listed.inputSchema as object)).not.toThrow()
       expect(listed.outputSchema?.type).toBe("object")
-      expect(() => ajv.compile(listed.outputSchema!)).not.toThrow()
+      expect(() => ajv.compile(listed.outputSchema as object)).not.toThrow()
       expect((listed.description ?? "").length).toBeLessThanOrEqual(1800)
     })
   }

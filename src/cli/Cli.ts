@@ -7,7 +7,7 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import * as Span from "@effect/cli/HelpDoc/Span"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/server"
 import { Effect, Option } from "effect"
 import { AppLive, type Overrides, provideConfig, Reported, serve } from "../Layers.js"
 import { McpServer } from "../McpServer.js"

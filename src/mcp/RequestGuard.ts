@@ -6,17 +6,13 @@
  * would wait for an answer that never comes).
  */
 import {
-  CallToolRequestSchema,
-  ErrorCode,
-  InitializeRequestSchema,
   type JSONRPCMessage,
-  JSONRPCMessageSchema,
-  JSONRPCRequestSchema,
-  ListToolsRequestSchema,
-  PingRequestSchema,
-  type RequestId
-} from "@modelcontextprotocol/sdk/types.js"
-import type { z } from "zod"
+  ProtocolErrorCode as ErrorCode,
+  type RequestId,
+  type SpecTypeName,
+  specTypeSchemas,
+  type StandardSchemaV1
+} from "@modelcontextprotocol/server"
 import { tooDeep } from "./ToolCall.js"
 
 export type Verdict =
@@ -29,21 +25,34 @@ const kind = (value: unknown) => (value === null ? "null" : Array.isArray(value)
 
 const clip = (text: string, limit: number) => (text.length > limit ? `${text.slice(0, limit - 1)}…` : text)
 
-/** Zod's issues in one line: `params.cursor: expected string, received number; …`, never a JSON dump. */
-export const summarizeIssues = (error: z.ZodError): string =>
+type Issues = ReadonlyArray<StandardSchemaV1.Issue>
+
+/** The SDK's own check of one spec type: its issues, or undefined when the value is one. */
+const issuesOf = (type: SpecTypeName, value: unknown): Issues | undefined => {
+  const result = specTypeSchemas[type]["~standard"].validate(value)
+  return "issues" in result && result.issues !== undefined ? result.issues : undefined
+}
+
+const segment = (key: PropertyKey | StandardSchemaV1.PathSegment) =>
+  String(typeof key === "object" ? key.key : key)
+
+/** Validation issues in one line: `params.cursor: expected string, received number; …`, never a JSON dump. */
+export const summarizeIssues = (issues: Issues): string =>
   clip(
-    error.issues.slice(0, 5).map((issue) =>
-      `${clip(issue.path.map(String).join(".") || "the message", 60)}: ${issue.message.replace(/^Invalid input: /, "")}`
-    ).join("; ") + (error.issues.length > 5 ? `; and ${error.issues.length - 5} more` : ""),
+    issues.slice(0, 5).map((issue) =>
+      `${clip((issue.path ?? []).map(segment).join(".") || "the message", 60)}: ${
+        issue.message.replace(/^Invalid input: /, "")
+      }`
+    ).join("; ") + (issues.length > 5 ? `; and ${issues.length - 5} more` : ""),
     400
   )
 
-/** The SDK's own schemas for the requests this server answers: what the SDK would check, checked first. */
-const requestSchemas: Record<string, z.ZodType> = {
-  "initialize": InitializeRequestSchema,
-  "ping": PingRequestSchema,
-  "tools/list": ListToolsRequestSchema,
-  "tools/call": CallToolRequestSchema
+/** The requests this server answers, by the SDK's own spec types: what the SDK would check, checked first. */
+const requestTypes: Record<string, SpecTypeName> = {
+  "initialize": "InitializeRequest",
+  "ping": "PingRequest",
+  "tools/list": "ListToolsRequest",
+  "tools/call": "CallToolRequest"
 }
 
 const refuse = (text: string): Verdict => ({ _tag: "Refuse", code: ErrorCode.InvalidParams, message: text })
@@ -68,14 +77,14 @@ const checkCall = (params: unknown): Verdict => {
 
 export const checkRequest = (message: JSONRPCMessage): Verdict => {
   if (!("method" in message) || !("id" in message)) return { _tag: "Pass" }
-  const schema = requestSchemas[message.method]
-  if (schema === undefined) return { _tag: "Pass" }
+  const type = requestTypes[message.method]
+  if (type === undefined) return { _tag: "Pass" }
   if (message.method === "tools/call") {
     const verdict = checkCall((message as { params?: unknown }).params)
     if (verdict._tag !== "Pass") return verdict
   }
-  const parsed = schema.safeParse(message)
-  return parsed.success ? { _tag: "Pass" } : refuse(`Invalid params for ${message.method}: ${summarizeIssues(parsed.error)}`)
+  const issues = issuesOf(type, message)
+  return issues === undefined ? { _tag: "Pass" } : refuse(`Invalid params for ${message.method}: ${summarizeIssues(issues)}`)
 }
 
 /** What to do with one line read on stdin. */
@@ -117,23 +126,22 @@ export const readLine = (line: string): LineVerdict => {
  * when it has a usable one), or dropped (an invalid notification or response, which JSON-RPC never answers).
  */
 export const readMessage = (raw: unknown): LineVerdict => {
-  const parsed = JSONRPCMessageSchema.safeParse(raw)
-  if (parsed.success) return { _tag: "Message", message: parsed.data }
+  const issues = issuesOf("JSONRPCMessage", raw)
+  if (issues === undefined) return { _tag: "Message", message: raw as JSONRPCMessage }
   if (raw === null || typeof raw !== "object") return invalid(null, `a message is a JSON object, got ${kind(raw)}`)
   const object = raw as Record<string, unknown>
   const hasMethod = "method" in object
   if (!hasMethod && ("result" in object || "error" in object)) {
-    return { _tag: "Drop", reason: `an invalid response was ignored (${summarizeIssues(parsed.error)})` }
+    return { _tag: "Drop", reason: `an invalid response was ignored (${summarizeIssues(issues)})` }
   }
   if (!hasMethod) return invalid(usableId(object["id"]) ? object["id"] : null, "a request needs a method")
-  if (!("id" in object)) return { _tag: "Drop", reason: `an invalid notification was ignored (${summarizeIssues(parsed.error)})` }
+  if (!("id" in object)) return { _tag: "Drop", reason: `an invalid notification was ignored (${summarizeIssues(issues)})` }
   if (!usableId(object["id"])) return invalid(null, "id must be a string or a whole number")
   const id = object["id"]
   if (object["jsonrpc"] !== "2.0") return invalid(id, `jsonrpc must be "2.0"`)
   if (typeof object["method"] !== "string") return invalid(id, `method must be a string, got ${kind(object["method"])}`)
   // A union's failure says only "Invalid input"; judged as the request it claims to be, the problem has a name.
-  const asRequest = JSONRPCRequestSchema.safeParse(raw)
-  const problem = summarizeIssues(asRequest.error ?? parsed.error)
+  const problem = summarizeIssues(issuesOf("JSONRPCRequest", raw) ?? issues)
   return {
     _tag: "Answer",
     answer: errorAnswer(id, ErrorCode.InvalidParams, `Invalid params for ${clip(object["method"], 60)}: ${problem}`)

@@ -4,7 +4,7 @@
  * as `structuredContent`, and every failure turned into an `isError` answer a model can act on. No answer is larger
  * than `MCP_MAX_ANSWER_CHARS`: longer text is cut with a note saying so and how to ask for less.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/server"
 import { Cause, Effect, Fiber, identity, ParseResult, Schema } from "effect"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import { AppConfig } from "../services/AppConfig.js"
@@ -267,7 +267,7 @@ const trimToFit = (structured: Record<string, unknown>, limit: number): Readonly
 /** Fits an answer into the cap: its lists shortened and its text cut, with a note that says what and how to ask for less. */
 const capped = (tool: AnyTool, result: CallToolResult, limit: number): CallToolResult => {
   const part = result.content[0]
-  const structured = result.structuredContent
+  const structured = (result.structuredContent ?? undefined) as Record<string, unknown> | undefined
   const cuts = structured === undefined || JSON.stringify(structured).length <= limit ? [] : trimToFit(structured, limit)
   if (cuts === undefined) {
     // A write's change has happened by now: a model must not take this answer as a failure and try again.

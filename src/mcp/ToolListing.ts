@@ -1,7 +1,7 @@
 /**
  * How a tool is advertised in `tools/list`: its JSON Schemas, generated from its `Schema`s by Effect, made compact.
  */
-import type { Tool as ListedTool } from "@modelcontextprotocol/sdk/types.js"
+import type { Tool as ListedTool } from "@modelcontextprotocol/server"
 import { JSONSchema, type Schema } from "effect"
 import type { AnyTool } from "../tools/Tool.js"
 

@@ -3,7 +3,7 @@
  * saving a workout into a folder, deleting one (full mode only), and any planned workout or library workout as a
  * file for a device or app (`.zwo` for Zwift, `.mrc`, `.erg`, `.fit`), fetched with Intervals.icu's own downloads.
  */
-import type { EmbeddedResource } from "@modelcontextprotocol/sdk/types.js"
+import type { EmbeddedResource } from "@modelcontextprotocol/server"
 import { Effect, Either, Schema } from "effect"
 import { EventId, ItemId } from "../domain/Ids.js"
 import type { Folder, LibraryWorkout } from "../domain/Intervals.js"

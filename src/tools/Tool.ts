@@ -3,7 +3,7 @@
  * renderer to compact text. The MCP glue (`McpServer`) turns the schemas into JSON Schema and runs the Effect; a tool
  * never sees the protocol or the transport.
  */
-import type { EmbeddedResource, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js"
+import type { EmbeddedResource, ToolAnnotations } from "@modelcontextprotocol/server"
 import { type Effect, Schema } from "effect"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import type { AthleteCalendar } from "../services/AthleteCalendar.js"

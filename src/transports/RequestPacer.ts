@@ -4,7 +4,7 @@
  * cancelled; past the limit, requests wait in a queue, and past the queue's size stdin is no longer read. A client
  * that stops reading stdout therefore stalls itself instead of filling the server's memory with answers.
  */
-import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/sdk/types.js"
+import type { JSONRPCMessage, RequestId } from "@modelcontextprotocol/server"
 
 export interface PacerOptions {
   /** Requests open at once. */

@@ -1,9 +1,10 @@
 /**
  * The legacy HTTP+SSE transport (`GET /sse` event stream, `POST /messages?sessionId=…`), still used by some clients,
- * ChatGPT connectors among them, on the SDK's own `SSEServerTransport`. A session lives as long as its stream, and
+ * ChatGPT connectors among them, on the SDK's frozen v1 `SSEServerTransport` (`@modelcontextprotocol/server-legacy`:
+ * the v2 server serves only Streamable HTTP). Only 2025-era clients speak it. A session lives as long as its stream, and
  * there are at most `MCP_MAX_SESSIONS` of them (a stream is never idle, so a new one beyond that is refused with 503).
  */
-import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js"
+import { SSEServerTransport } from "@modelcontextprotocol/server-legacy/sse"
 import { Effect } from "effect"
 import type { Connection, McpServer } from "../McpServer.js"
 import { type HttpApp, jsonRpcError, makeHttpTransport, serveHttp } from "./HttpHost.js"

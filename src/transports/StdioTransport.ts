@@ -1,17 +1,19 @@
 /**
  * The stdio transport, for desktop clients that spawn the server (Claude Desktop, Claude Code). stdout carries only
- * the protocol; logs go to stderr (see `Main`). stdin is read here, line by line with a bound (`StdioLines`), and
- * each line checked (`RequestGuard.readLine`) before the SDK's transport gets the message: a line that is not a
- * message is answered, not dropped in silence.
+ * the protocol; logs go to stderr (see `Main`). Both protocol eras are served: the SDK's `serveStdio` reads the
+ * opening exchange (an `initialize`, or a 2026-07-28 request with its `_meta` envelope) and pins the connection to
+ * one server of that era. What it reads comes through `LineTransport`: stdin line by line with a bound
+ * (`StdioLines`), each line checked (`RequestGuard.readLine`, then the bridge's own checks) before the SDK gets the
+ * message, so a line that is not a message is answered, not dropped in silence; and at most `MAX_OPEN_REQUESTS`
+ * requests open at once (`RequestPacer`), so a client that stops reading cannot fill the server's memory.
  */
-import { PassThrough } from "node:stream"
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
-import { ErrorCode, type JSONRPCMessage, type RequestId } from "@modelcontextprotocol/sdk/types.js"
+import { type JSONRPCMessage, ProtocolErrorCode, type RequestId, type Transport as SdkTransport } from "@modelcontextprotocol/server"
+import { serveStdio } from "@modelcontextprotocol/server/stdio"
 import { Duration, Effect, Layer, Runtime, Schedule } from "effect"
-import { McpServer } from "../McpServer.js"
+import { type Connection, McpServer } from "../McpServer.js"
 import { errorAnswer, readLine } from "../mcp/RequestGuard.js"
 import { AppConfig } from "../services/AppConfig.js"
-import { makeRequestPacer } from "./RequestPacer.js"
+import { makeRequestPacer, type RequestPacer } from "./RequestPacer.js"
 import { readLines } from "./StdioLines.js"
 import { Transport } from "./Transport.js"
 
@@ -36,6 +38,85 @@ const stdinClosed = Effect.async<void>((resume) => {
 export const MAX_OPEN_REQUESTS = 16
 const MAX_WAITING = 64
 
+/** Writes one message to stdout, waiting for the pipe to drain when it is full. */
+const writeOut = (message: JSONRPCMessage): Promise<void> =>
+  new Promise((resolve, reject) => {
+    if (!process.stdout.writable) return reject(new Error("stdout is closed"))
+    if (process.stdout.write(JSON.stringify(message) + "\n")) resolve()
+    else process.stdout.once("drain", resolve)
+  })
+
+const isAnswer = (message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId } =>
+  "id" in message && ("result" in message || "error" in message) && message.id !== null
+
+/**
+ * The SDK's transport interface over our own reading of stdin and writing of stdout. The SDK's entry sets the
+ * callbacks, starts it and closes it; messages reach it only through the pacer, and every answer written settles
+ * its request there.
+ */
+class LineTransport implements SdkTransport {
+  onclose?: () => void
+  onerror?: (error: Error) => void
+  onmessage?: (message: JSONRPCMessage) => void
+  private stopLines: () => void = () => undefined
+  private closed = false
+  private end: () => void = () => undefined
+  readonly pacer: RequestPacer
+  /** Resolves when the connection has ended (the SDK closed the transport). */
+  readonly ended = new Promise<void>((resolve) => (this.end = resolve))
+
+  constructor(
+    private readonly guard: (message: JSONRPCMessage) => JSONRPCMessage | undefined,
+    private readonly warn: (text: string) => void
+  ) {
+    this.pacer = makeRequestPacer({
+      limit: MAX_OPEN_REQUESTS,
+      queue: MAX_WAITING,
+      dispatch: (message) => this.onmessage?.(message),
+      pause: () => process.stdin.pause(),
+      resume: () => process.stdin.resume()
+    })
+  }
+
+  async start() {
+    // Each open request may wait on one "drain" of stdout: allow that many listeners without a warning.
+    process.stdout.setMaxListeners(MAX_OPEN_REQUESTS + 10)
+    this.stopLines = readLines(process.stdin, MAX_LINE_BYTES, {
+      line: (text) => {
+        const verdict = readLine(text)
+        if (verdict._tag === "Drop") return this.warn(`stdin: ${verdict.reason}`)
+        const answer = verdict._tag === "Answer" ? verdict.answer : this.guard(verdict.message)
+        if (answer !== undefined) return void this.send(answer).catch(() => undefined)
+        if (verdict._tag === "Message") this.pacer.offer(verdict.message)
+      },
+      oversize: (bytes) => {
+        this.warn(`stdin: a line of ${bytes} bytes was skipped (the limit is ${MAX_LINE_BYTES})`)
+        const refusal = `Invalid Request: a message of more than ${MAX_LINE_BYTES} bytes was refused`
+        void this.send(errorAnswer(null, ProtocolErrorCode.InvalidRequest, refusal)).catch(() => undefined)
+      }
+    })
+  }
+
+  async send(message: JSONRPCMessage) {
+    await writeOut(message)
+    if (isAnswer(message)) this.pacer.settle(message.id)
+  }
+
+  /** Reads no more of stdin (what is in flight still gets its answer). */
+  stopReading() {
+    this.stopLines()
+  }
+
+  /** Called by the SDK's entry when the connection ends. */
+  async close() {
+    if (this.closed) return
+    this.closed = true
+    this.stopLines()
+    this.onclose?.()
+    this.end()
+  }
+}
+
 export const StdioTransportLive = Layer.effect(
   Transport,
   Effect.gen(function*() {
@@ -45,74 +126,48 @@ export const StdioTransportLive = Layer.effect(
       name: "stdio",
       serve: Effect.scoped(
         Effect.gen(function*() {
-          // Set once the pacer exists: the connection reports a cancelled call (which gets no answer) through it.
-          let settle: (id: RequestId) => void = () => undefined
-          const connection = mcp.make({ onCancelled: (id) => settle(id) })
-          const closed = Effect.async<void>((resume) => {
-            connection.server.onclose = () => resume(Effect.void)
-          })
           const runFork = Runtime.runFork(yield* Effect.runtime<never>())
-          // The SDK's transport writes stdout; what it reads is fed below, so it is given a stream nobody writes.
-          const transport = new StdioServerTransport(new PassThrough(), process.stdout)
-          // Each open request may wait on one "drain" of stdout: allow that many listeners without a warning.
-          process.stdout.setMaxListeners(MAX_OPEN_REQUESTS + 10)
-          const pacer = makeRequestPacer({
-            limit: MAX_OPEN_REQUESTS,
-            queue: MAX_WAITING,
-            dispatch: (message) => transport.onmessage?.(message),
-            pause: () => process.stdin.pause(),
-            resume: () => process.stdin.resume()
-          })
-          settle = pacer.settle
-          const send = transport.send.bind(transport)
-          transport.send = async (message: JSONRPCMessage) => {
-            await send(message)
-            if ("id" in message && ("result" in message || "error" in message) && message.id !== null) {
-              pacer.settle(message.id as RequestId)
-            }
-          }
-          const startReading = () =>
-            readLines(process.stdin, MAX_LINE_BYTES, {
-              line: (text) => {
-                const verdict = readLine(text)
-                if (verdict._tag === "Message") return pacer.offer(verdict.message)
-                if (verdict._tag === "Answer") return void transport.send(verdict.answer).catch(() => undefined)
-                runFork(Effect.logWarning(`stdin: ${verdict.reason}`))
-              },
-              oversize: (bytes) => {
-                runFork(Effect.logWarning(`stdin: a line of ${bytes} bytes was skipped (the limit is ${MAX_LINE_BYTES})`))
-                const refusal = `Invalid Request: a message of more than ${MAX_LINE_BYTES} bytes was refused`
-                void transport.send(errorAnswer(null, ErrorCode.InvalidRequest, refusal)).catch(() => undefined)
-              }
-            })
+          const transport = new LineTransport(mcp.guard, (text) => void runFork(Effect.logWarning(text)))
+          // The servers the entry made: one per connection (two when a 2026-07-28 probe came before an initialize).
+          const connections = new Set<Connection>()
+          const inFlight = () => [...connections].reduce((n, c) => n + c.inFlight(), 0)
+          const ended = Effect.promise(() => transport.ended)
           let clientGone = false
           yield* Effect.acquireRelease(
-            Effect.promise(() => connection.connect(transport)).pipe(Effect.map(startReading)),
-            (stopReading) =>
+            Effect.sync(() =>
+              serveStdio(() => {
+                const connection = mcp.make({ onCancelled: (id) => transport.pacer.settle(id) })
+                connections.add(connection)
+                connection.server.onclose = () => connections.delete(connection)
+                return connection.server
+              }, {
+                transport,
+                onerror: (error) => void runFork(Effect.logDebug(`stdio: ${error.message}`))
+              })
+            ),
+            (handle) =>
               Effect.gen(function*() {
-                stopReading()
-                if (connection.inFlight() > 0 && !clientGone) {
+                transport.stopReading()
+                if (inFlight() > 0 && !clientGone) {
                   // Told to stop (SIGTERM) with calls in flight: they get the grace to finish, then an answer that
                   // says they were stopped, as over HTTP.
                   const graceMillis = Duration.toMillis(shutdownGrace)
-                  yield* Effect.logInfo(
-                    `shutting down: ${connection.inFlight()} call(s) in flight get up to ${graceMillis} ms`
-                  )
-                  const finished = yield* waitUntil(() => connection.inFlight() === 0, shutdownGrace)
+                  yield* Effect.logInfo(`shutting down: ${inFlight()} call(s) in flight get up to ${graceMillis} ms`)
+                  const finished = yield* waitUntil(() => inFlight() === 0, shutdownGrace)
                   if (!finished) {
-                    yield* Effect.logWarning(`stopping ${connection.inFlight()} call(s) still in flight after the grace`)
-                    connection.stopAll()
-                    yield* waitUntil(() => pacer.open() === 0, Duration.millis(500))
+                    yield* Effect.logWarning(`stopping ${inFlight()} call(s) still in flight after the grace`)
+                    for (const connection of connections) connection.stopAll()
+                    yield* waitUntil(() => transport.pacer.open() === 0, Duration.millis(500))
                   }
-                } else if (connection.inFlight() > 0) {
+                } else if (inFlight() > 0) {
                   // Closing cancels what is in flight, and nothing can answer it any more: say so, not silently.
-                  yield* Effect.logWarning(`stopping with ${connection.inFlight()} call(s) in flight; they get no answer`)
+                  yield* Effect.logWarning(`stopping with ${inFlight()} call(s) in flight; they get no answer`)
                 }
-                yield* Effect.promise(() => connection.server.close())
+                yield* Effect.promise(() => handle.close())
               })
           )
           yield* Effect.logInfo("intervals-mcp serving MCP over stdio")
-          yield* Effect.raceFirst(Effect.tap(stdinClosed, () => Effect.sync(() => (clientGone = true))), closed)
+          yield* Effect.raceFirst(Effect.tap(stdinClosed, () => Effect.sync(() => (clientGone = true))), ended)
           yield* Effect.logInfo("stdin closed; shutting down")
         })
       )

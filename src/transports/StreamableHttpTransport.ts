@@ -1,20 +1,25 @@
 /**
- * Streamable HTTP at `POST/GET/DELETE /mcp`, the current MCP transport, on the SDK's own
- * `StreamableHTTPServerTransport`. Stateful by default: a session (`Mcp-Session-Id`) per client, closed when idle for
+ * Streamable HTTP at `POST/GET/DELETE /mcp`, in both protocol eras. A 2026-07-28 request (its `_meta` envelope says
+ * so) is served on its own by the SDK's `createMcpHandler`: no session, a server for the request, and the era's
+ * headers, `resultType` and cache hints done by the SDK. A 2025-era client is served as before, on the SDK's
+ * `NodeStreamableHTTPServerTransport`: a session (`Mcp-Session-Id`) per client, closed when idle for
  * `MCP_SESSION_IDLE_MS`, and at most `MCP_MAX_SESSIONS` of them: a new one evicts the least recently used idle
- * session, and when every session is busy it is refused with 503 and `Retry-After`. With `MCP_STATELESS=true` every
- * POST gets its own transport and server and nothing is kept, so replicas can sit behind any load balancer.
+ * session, and when every session is busy it is refused with 503 and `Retry-After`. With `MCP_STATELESS=true` a
+ * 2025-era POST gets its own transport and server too and nothing is kept, so replicas can sit behind any load
+ * balancer (2026-07-28 requests are served so always).
  *
  * A call whose client cancels it, or whose connection drops, stops alone: the other calls of the session, and other
  * clients sharing the same upstream read, go on.
  */
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js"
-import { isInitializeRequest, type RequestId } from "@modelcontextprotocol/sdk/types.js"
+import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from "@modelcontextprotocol/node"
+import { createMcpHandler, isInitializeRequest, isLegacyRequest, type RequestId } from "@modelcontextprotocol/server"
 import { Duration, Effect, Schedule } from "effect"
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Connection, McpServer } from "../McpServer.js"
 import { type HttpApp, jsonRpcError, makeHttpTransport, serveHttp } from "./HttpHost.js"
+
+type StreamableHTTPServerTransport = NodeStreamableHTTPServerTransport
 
 interface Session {
   readonly transport: StreamableHTTPServerTransport
@@ -87,7 +92,7 @@ const makeStatefulApp = (
     }
     opening++
     let registered = false
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+    const transport: StreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
         registered = true
@@ -194,7 +199,7 @@ const makeStatelessApp = (mcp: McpServer): HttpApp => {
       const entry = {
         connection: mcp.make({ stateless: true }),
         // No session id generator: stateless.
-        transport: new StreamableHTTPServerTransport({ enableJsonResponse: true })
+        transport: new NodeStreamableHTTPServerTransport({ enableJsonResponse: true })
       }
       open.add(entry)
       res.once("close", () => {
@@ -216,13 +221,53 @@ const makeStatelessApp = (mcp: McpServer): HttpApp => {
   }
 }
 
+/** Node's request as the SDK's adapter types it (a request a server received always has its method and URL). */
+const nodeLike = (req: IncomingMessage) => req as IncomingMessage & { method: string; url: string }
+
+/**
+ * Both eras at one endpoint: a POST whose message carries the 2026-07-28 envelope goes to the SDK's per-request
+ * handler, everything else (2025-era messages, and the session's GET and DELETE) to `legacy`.
+ */
+const withModernEra = <A extends HttpApp>(mcp: McpServer, legacy: A): A => {
+  // The servers of requests being answered, so that shutdown can stop their calls.
+  const open = new Set<Connection>()
+  const modern = toNodeHandler(
+    createMcpHandler(() => {
+      // A 2026-07-28 request is a connection of its own: it can keep no undo journal.
+      const connection = mcp.make({ stateless: true })
+      open.add(connection)
+      connection.server.onclose = () => open.delete(connection)
+      return connection.server
+    }, { legacy: "reject" })
+  )
+  return {
+    ...legacy,
+    handle: async (req, res, url, body) => {
+      if (url.pathname !== "/mcp") return false
+      if (req.method !== "POST" || (await isLegacyRequest(await toWebRequest(nodeLike(req), body), body))) {
+        return legacy.handle(req, res, url, body)
+      }
+      await modern(nodeLike(req), res, body)
+      return true
+    },
+    stopCalls: () => {
+      legacy.stopCalls()
+      for (const connection of open) connection.stopAll()
+    },
+    close: async () => {
+      await legacy.close()
+      await Promise.allSettled([...open].map((connection) => connection.server.close()))
+    }
+  }
+}
+
 export const StreamableHttpTransportLive = makeHttpTransport("http", (mcp, config) =>
   Effect.gen(function*() {
     if (config.stateless) {
-      yield* serveHttp(makeStatelessApp(mcp))
+      yield* serveHttp(withModernEra(mcp, makeStatelessApp(mcp)))
       return yield* Effect.never
     }
-    const app = makeStatefulApp(mcp, config.maxSessions)
+    const app = withModernEra(mcp, makeStatefulApp(mcp, config.maxSessions))
     yield* serveHttp(app)
     const idleMillis = Duration.toMillis(config.sessionIdle)
     yield* Effect.promise(() => app.reap(idleMillis)).pipe(

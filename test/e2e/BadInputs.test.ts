@@ -3,7 +3,7 @@
  * not one request reaching Intervals.icu for the whole corpus. Runs in `full` write mode, where the fewest checks
  * stand between a call and the API.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/client"
 import { readFileSync } from "node:fs"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"

@@ -2,7 +2,7 @@
  * The built server on the built-in demo athlete, driven over stdio by the MCP SDK's Client as a desktop client would:
  * no account, every tool answers, each answer says first that it is demo data, and writes last for the process only.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DEMO_ATHLETE_ID, DEMO_NOTICE, DEMO_TIMEZONE } from "../../src/demo/DemoIdentity.js"
 import { addDays, localToday } from "../fake/Fixtures.js"

@@ -3,7 +3,7 @@
  * that could double a write. The built server runs over stdio with short timeouts (so that the suite is quick) and
  * no cache or pacing (so that every call reaches the fake).
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type Fault, type FakeIntervals, type LoggedRequest, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { addDays, API_KEY, ATHLETE_ID, localToday, TIMEZONE } from "../fake/Fixtures.js"

@@ -4,9 +4,7 @@
  * safe mode's past, shared reads cancelled by one caller, malformed write answers, loose payloads, oversized and
  * nested arguments, odd dates and ids, and the HTTP edge. Each case failed before the hardening it checks.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { type CallToolResult, Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { spawn } from "node:child_process"
 import { request as httpRequest } from "node:http"
 import { readFileSync } from "node:fs"
@@ -68,7 +66,7 @@ const initialize = async (server: HttpServerProcess) => {
 }
 
 const call = (c: Client, name: string, args: Record<string, unknown> = {}, signal?: AbortSignal) =>
-  c.callTool({ name, arguments: args }, undefined, signal ? { signal } : {}) as Promise<CallToolResult>
+  c.callTool({ name, arguments: args }, signal ? { signal } : {}) as Promise<CallToolResult>
 
 describe("sessions are bounded", () => {
   it("survives far more initializes than MCP_MAX_SESSIONS under the container's Node flags", async () => {

@@ -3,10 +3,7 @@
  * HTTP and over SSE, and plain HTTP requests for the guards (key, Host, Origin, body size), health, stateless mode,
  * idle sessions and graceful shutdown.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js"
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { type CallToolResult, Client, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { toolsFor } from "../../src/tools/Registry.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"

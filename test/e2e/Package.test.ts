@@ -2,8 +2,8 @@
  * The packages as users install them: the npm tarball run with `npx` from an empty folder, the Claude Desktop
  * bundle (`.mcpb`) unpacked and started the way its manifest says, and the MCP Registry's `server.json`.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
+import { Client } from "@modelcontextprotocol/client"
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { execFile } from "node:child_process"
 import { mkdirSync, mkdtempSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"

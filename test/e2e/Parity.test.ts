@@ -2,7 +2,7 @@
  * The rest of the old server's tools, over stdio against the fake Intervals.icu: each answer, and for every write the
  * exact method, path and JSON body the fake received.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { addDays, API_KEY, ATHLETE_ID, localToday, POWER_RIDE_ID, STRAVA_ID, TIMEZONE } from "../fake/Fixtures.js"

@@ -4,7 +4,7 @@
  * activity, a wellness day and a sport's settings, each answered before → after and undone; and what safe mode
  * leaves out. The fake's request log says what reached Intervals.icu.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { addDays, API_KEY, ATHLETE_ID, POWER_RIDE_ID } from "../fake/Fixtures.js"
@@ -279,7 +279,6 @@ describe("undo_last_write", () => {
     const controller = new AbortController()
     const cancelled = safe.client.callTool(
       { name: "add_or_update_note", arguments: { name: "Cancelled", description: "x", start_date: addDays(today(), 44) } },
-      undefined,
       { signal: controller.signal }
     )
     setTimeout(() => controller.abort("changed my mind"), 150)

@@ -3,7 +3,7 @@
  * Client checks every `structuredContent` against the tool's declared `outputSchema`, so each successful call here
  * is also a check of that contract.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { addDays, API_KEY, ATHLETE_ID, localToday, POWER_RIDE_ID, STRAVA_ID, TIMEZONE } from "../fake/Fixtures.js"

@@ -3,7 +3,7 @@
  * answer is checked against the fixtures it was made from (the SDK Client also checks each `structuredContent`
  * against the tool's `outputSchema`), and against the request log for what was asked upstream.
  */
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import type { CallToolResult } from "@modelcontextprotocol/client"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { addDays, API_KEY, ATHLETE_ID, COACHED_ID, POWER_RIDE_ID, STRAVA_ID, TIMEZONE } from "../fake/Fixtures.js"

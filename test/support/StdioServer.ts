@@ -2,9 +2,8 @@
  * Spawns the built server (dist/main.js) over stdio and connects the MCP SDK's own Client to it, as Claude Desktop
  * would. stderr is captured so that tests can read the logs (and check that secrets never appear in them).
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js"
-import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js"
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js"
+import { type CallToolResult, Client } from "@modelcontextprotocol/client"
+import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -17,7 +16,20 @@ export interface Connected {
   readonly close: () => Promise<void>
 }
 
-export const connectStdio = async (env: Record<string, string>, args: ReadonlyArray<string> = []): Promise<Connected> => {
+/** Which protocol era the client speaks: the 2025 handshake (the SDK's default), 2026-07-28 only, or negotiated. */
+export type Era = "2025" | "2026-07-28" | "auto"
+
+export const clientFor = (era: Era = "2025") =>
+  new Client(
+    { name: "intervals-mcp-tests", version: "1.0.0" },
+    era === "2025" ? {} : { versionNegotiation: { mode: era === "auto" ? "auto" : { pin: "2026-07-28" } } }
+  )
+
+export const connectStdio = async (
+  env: Record<string, string>,
+  args: ReadonlyArray<string> = [],
+  era: Era = "2025"
+): Promise<Connected> => {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [ENTRY, ...args],
@@ -30,7 +42,7 @@ export const connectStdio = async (env: Record<string, string>, args: ReadonlyAr
   transport.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8")
   })
-  const client = new Client({ name: "intervals-mcp-tests", version: "1.0.0" })
+  const client = clientFor(era)
   await client.connect(transport)
   return { client, stderr: () => stderr, close: () => client.close() }
 }
