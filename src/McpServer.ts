@@ -17,7 +17,7 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/
 import { Effect, Runtime } from "effect"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
 import { checkRequest } from "./mcp/RequestGuard.js"
-import { callTool, errorResult, tooDeepMessage } from "./mcp/ToolCall.js"
+import { callTool, errorResult } from "./mcp/ToolCall.js"
 import { listing } from "./mcp/ToolListing.js"
 import { AppConfig } from "./services/AppConfig.js"
 import { makeJournal, WriteJournal } from "./services/WriteJournal.js"
@@ -130,11 +130,12 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
      */
     const guard = (message: JSONRPCMessage): JSONRPCMessage | undefined => {
       const verdict = checkRequest(message)
-      if (verdict._tag === "Pass") return undefined
+      // Arguments nested too deep are a tool's argument error: `callTool` refuses them before decoding, and its
+      // answer goes out through the SDK, which shapes a result for the connection's era (only errors are the same
+      // in both).
+      if (verdict._tag !== "Refuse") return undefined
       const id = (message as { id: RequestId }).id
-      return verdict._tag === "Refuse"
-        ? { jsonrpc: "2.0", id, error: { code: verdict.code, message: verdict.message } }
-        : { jsonrpc: "2.0", id, result: noticed(errorResult(tooDeepMessage(verdict.tool, verdict.argument))) }
+      return { jsonrpc: "2.0", id, error: { code: verdict.code, message: verdict.message } }
     }
 
     const make = (hooks: ConnectionHooks = {}): Connection => {

@@ -1,8 +1,9 @@
 /**
  * The bridge's checks of what a client sends, before the SDK reads it. A request whose params do not match the
  * protocol is refused in one line with JSON-RPC's invalid-params code (the SDK would answer a multi-line validation
- * dump as an internal error), and arguments nested absurdly deep never reach a recursive reader. On stdio, a line
- * that is not a JSON-RPC message at all is answered too (the SDK's stdio transport drops it silently, so a client
+ * dump as an internal error); arguments nested absurdly deep are left to the tool, which refuses them before any
+ * recursive reader sees them, in an answer the SDK shapes for the connection's era. On stdio, a line that is not a
+ * JSON-RPC message at all is answered too (the SDK's stdio transport drops it silently, so a client
  * would wait for an answer that never comes).
  */
 import {
@@ -13,13 +14,10 @@ import {
   specTypeSchemas,
   type StandardSchemaV1
 } from "@modelcontextprotocol/server"
-import { tooDeep } from "./ToolCall.js"
 
 export type Verdict =
   | { readonly _tag: "Pass" }
   | { readonly _tag: "Refuse"; readonly code: number; readonly message: string }
-  /** Arguments nested too deep: answered as an argument error of the tool, like any other bad argument. */
-  | { readonly _tag: "TooDeep"; readonly tool: string; readonly argument: string }
 
 const kind = (value: unknown) => (value === null ? "null" : Array.isArray(value) ? "a list" : typeof value)
 
@@ -57,7 +55,7 @@ const requestTypes: Record<string, SpecTypeName> = {
 
 const refuse = (text: string): Verdict => ({ _tag: "Refuse", code: ErrorCode.InvalidParams, message: text })
 
-/** `tools/call` in words a model can fix: params, name and arguments of the right kinds, arguments not too deep. */
+/** `tools/call` in words a model can fix: params, name and arguments of the right kinds. */
 const checkCall = (params: unknown): Verdict => {
   if (params === null || typeof params !== "object" || Array.isArray(params)) {
     return refuse(`tools/call needs params as an object with a tool name, got ${kind(params)}`)
@@ -71,8 +69,8 @@ const checkCall = (params: unknown): Verdict => {
   if (args !== undefined && (args === null || typeof args !== "object" || Array.isArray(args))) {
     return refuse(`tools/call params.arguments must be an object of named arguments, got ${kind(args)}`)
   }
-  const deep = tooDeep(args)
-  return deep === undefined ? { _tag: "Pass" } : { _tag: "TooDeep", tool: name, argument: deep }
+  // Arguments nested too deep are the tool's to refuse, as an argument error (see callTool).
+  return { _tag: "Pass" }
 }
 
 export const checkRequest = (message: JSONRPCMessage): Verdict => {

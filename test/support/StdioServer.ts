@@ -19,7 +19,13 @@ export interface Connected {
 /** Which protocol era the client speaks: the 2025 handshake (the SDK's default), 2026-07-28 only, or negotiated. */
 export type Era = "2025" | "2026-07-28" | "auto"
 
-export const clientFor = (era: Era = "2025") =>
+/**
+ * The era of every suite's client unless a test names one: `MCP_TEST_ERA=2026-07-28 npx vitest run …` runs a suite
+ * speaking the other era (`npm test` runs the stdio suites in both).
+ */
+export const DEFAULT_ERA: Era = process.env["MCP_TEST_ERA"] === "2026-07-28" ? "2026-07-28" : "2025"
+
+export const clientFor = (era: Era = DEFAULT_ERA) =>
   new Client(
     { name: "intervals-mcp-tests", version: "1.0.0" },
     era === "2025" ? {} : { versionNegotiation: { mode: era === "auto" ? "auto" : { pin: "2026-07-28" } } }
@@ -28,7 +34,7 @@ export const clientFor = (era: Era = "2025") =>
 export const connectStdio = async (
   env: Record<string, string>,
   args: ReadonlyArray<string> = [],
-  era: Era = "2025"
+  era: Era = DEFAULT_ERA
 ): Promise<Connected> => {
   const transport = new StdioClientTransport({
     command: process.execPath,
