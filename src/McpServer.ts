@@ -16,6 +16,7 @@ import {
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv"
 import { Effect, Runtime } from "effect"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
+import { instructionsFor } from "./mcp/Instructions.js"
 import { checkRequest } from "./mcp/RequestGuard.js"
 import { callTool, errorResult } from "./mcp/ToolCall.js"
 import { listing } from "./mcp/ToolListing.js"
@@ -28,10 +29,6 @@ import { Version } from "./Version.js"
 
 export { callTool } from "./mcp/ToolCall.js"
 export { listing } from "./mcp/ToolListing.js"
-
-const INSTRUCTIONS = "Intervals.icu training data for one athlete (or athletes who share with them). Dates are the " +
-  "athlete's local dates, YYYY-MM-DD, inclusive. List first (get_activities, get_events, get_wellness_data), then " +
-  "open one item by its id. Distances are metres, times seconds, power watts, work kJ in structured results."
 
 /** In demo mode, every answer says so first: a model must never mistake the sample athlete for the user. */
 const withNotice = (result: CallToolResult): CallToolResult => ({
@@ -86,9 +83,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     const tools = toolsFor(config.writeMode)
     const byName = new Map(tools.map((tool) => [tool.name, tool]))
     const listed = tools.map(listing)
-    const instructions = config.demo
-      ? `DEMO MODE: every answer is about a built-in sample athlete, not the user; say so. ${INSTRUCTIONS}`
-      : INSTRUCTIONS
+    const instructions = instructionsFor(config.writeMode, config.demo)
     const noticed = (result: CallToolResult) => (config.demo ? withNotice(result) : result)
 
     /** One `tools/call`, by name, as every client (MCP or the command line) makes it. */

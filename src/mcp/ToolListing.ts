@@ -12,25 +12,64 @@ export const toJsonSchema = (schema: Schema.Schema.AnyNoContext): ListedTool["in
 }
 
 /**
+ * What an output schema need not say: it gives a result's shape (names, types, which are always there), while the
+ * meaning of each field is the tool's description's and the answer's text's, and bounds are the input's business.
+ * These cost characters on every `tools/list` and said the descriptions a second time.
+ */
+const NOT_SHAPE = new Set([
+  "description",
+  "pattern",
+  "format",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minLength",
+  "maxLength",
+  "minItems",
+  "maxItems"
+])
+
+/**
  * An output schema says what a result holds; `additionalProperties: false` and empty `required` lists add nothing
- * a program needs there, and cost characters on every `tools/list`. (Input schemas keep them: unknown arguments are
- * refused.)
+ * a program needs there either. (Input schemas keep all of it: unknown arguments are refused, and the descriptions
+ * are how a model learns each parameter.)
  */
 const toOutputSchema = (schema: Schema.Schema.AnyNoContext) => {
-  const strip = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(strip)
+  const strip = (value: unknown, depth: number): unknown => {
+    if (Array.isArray(value)) return value.map((inner) => strip(inner, depth))
     if (typeof value !== "object" || value === null) return value
+    if (depth > OUTPUT_DEPTH) return typeOnly(value as Record<string, unknown>)
     return Object.fromEntries(
       Object.entries(value)
         .filter(([key, inner]) =>
+          !NOT_SHAPE.has(key) &&
           !(key === "additionalProperties" && inner === false) &&
           !(key === "required" && Array.isArray(inner) && inner.length === 0)
         )
-        .map(([key, inner]) => [key, key === "properties" ? mapValues(inner, strip) : strip(inner)])
+        .map(([key, inner]) => [
+          key,
+          key === "properties"
+            ? mapValues(inner, (child) => strip(child, depth + 1))
+            : key === "items"
+            ? strip(inner, depth + 1)
+            : strip(inner, depth)
+        ])
     )
   }
-  return strip(toJsonSchema(schema)) as ListedTool["outputSchema"] & object
+  return strip(toJsonSchema(schema), 0) as ListedTool["outputSchema"] & object
 }
+
+/**
+ * How deep an output schema spells out fields: a result's own fields and the fields of what they hold (an activity
+ * in a list, a week of a summary). Below that only the kind is given; the answer's text and the tool's description
+ * say the rest, and a program reads the values it knows.
+ */
+const OUTPUT_DEPTH = 2
+
+const typeOnly = (node: Record<string, unknown>): unknown =>
+  typeof node["type"] === "string" || Array.isArray(node["type"]) ? { type: node["type"] } : {}
 
 const mapValues = (record: unknown, f: (value: unknown) => unknown) =>
   Object.fromEntries(Object.entries(record as Record<string, unknown>).map(([key, value]) => [key, f(value)]))
