@@ -18,7 +18,8 @@ import { Effect, Runtime } from "effect"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
 import { instructionsFor } from "./mcp/Instructions.js"
 import { checkRequest } from "./mcp/RequestGuard.js"
-import { callTool, errorResult } from "./mcp/ToolCall.js"
+import { callTool } from "./mcp/ToolCall.js"
+import { errorResult, toolError } from "./mcp/ToolErrors.js"
 import { listing } from "./mcp/ToolListing.js"
 import { AppConfig } from "./services/AppConfig.js"
 import { makeJournal, WriteJournal } from "./services/WriteJournal.js"
@@ -90,26 +91,41 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     const call = (name: string, args: unknown): Effect.Effect<CallToolResult, never, ToolContext> => {
       const tool = byName.get(name)
       const result = tool === undefined
-        ? Effect.succeed(errorResult(
+        ? Effect.succeed(
           allTools.some((t) => t.name === name && t.fullModeOnly === true) && config.writeMode === "safe"
-            ? `${name} deletes what cannot be put back, so it is registered only with INTERVALS_WRITE_MODE=full; this ` +
-              "server runs with safe, and nothing was sent to Intervals.icu."
+            ? errorResult(
+              `${name} deletes what cannot be put back, so it is registered only with INTERVALS_WRITE_MODE=full; ` +
+                "this server runs with safe, and nothing was sent to Intervals.icu.",
+              toolError("refused_by_mode")
+            )
             : allTools.some((t) => t.name === name)
-            ? `${name} changes data, and this server runs with INTERVALS_WRITE_MODE=${config.writeMode}, which ` +
-              "registers no tool that writes; nothing was sent to Intervals.icu. The server's owner can set safe or full."
-            : `Unknown tool ${describe(name)}; available: ${tools.map((t) => t.name).join(", ")}`
-        ))
+            ? errorResult(
+              `${name} changes data, and this server runs with INTERVALS_WRITE_MODE=${config.writeMode}, which ` +
+                "registers no tool that writes; nothing was sent to Intervals.icu. The server's owner can set safe " +
+                "or full.",
+              toolError("refused_by_mode")
+            )
+            : errorResult(
+              `Unknown tool ${describe(name)}; available: ${tools.map((t) => t.name).join(", ")}`,
+              toolError("invalid_argument", { parameter: "name", hint: "Call one of the tools tools/list names." })
+            )
+        )
         : callTool(tool, args)
       return Effect.map(result, noticed)
     }
 
     const stoppedAnswer = (name: string) =>
-      noticed(errorResult(
-        `${name} was stopped because the server is shutting down, before Intervals.icu answered. ` +
-          (byName.get(name) !== undefined && writes(byName.get(name)!)
-            ? "The change may or may not have been saved: read the data back before trying again."
-            : "Try again in a moment.")
-      ))
+      byName.get(name) !== undefined && writes(byName.get(name)!)
+        ? noticed(errorResult(
+          `${name} was stopped because the server is shutting down, before Intervals.icu answered. The change may ` +
+            "or may not have been saved: read the data back before trying again.",
+          toolError("write_unconfirmed")
+        ))
+        : noticed(errorResult(
+          `${name} was stopped because the server is shutting down, before Intervals.icu answered. Try again in a ` +
+            "moment.",
+          toolError("upstream_unavailable", { hint: "The server is restarting: try again in a moment." })
+        ))
 
     // Cache hints for 2026-07-28 clients (2025-era answers never carry them). The tool list changes only with a
     // restart (the write mode); every answer is one athlete's, so only the client may keep it.

@@ -13,9 +13,10 @@ import { athleteLabel } from "../tools/Format.js"
 import { whose } from "../tools/Params.js"
 import type { AnyTool, ToolContext, ToolFailure } from "../tools/Tool.js"
 import { writes } from "../tools/Registry.js"
+import { errorResult, fromIntervals, toolError } from "./ToolErrors.js"
 import { acceptedBy, toJsonSchema } from "./ToolListing.js"
 
-export const errorResult = (text: string): CallToolResult => ({ isError: true, content: [{ type: "text", text }] })
+
 
 /** How deep arguments may nest (a workout's repeats are a few levels); deeper is refused before decoding. */
 export const MAX_DEPTH = 32
@@ -193,7 +194,13 @@ export const tooDeepMessage = (tool: string, argument: string) =>
 
 class InvalidArguments {
   readonly _tag = "InvalidArguments"
-  constructor(readonly message: string) {}
+  constructor(readonly message: string, readonly parameter?: string) {}
+}
+
+/** The parameter a decoding failure is first about ("start_date"), for `structuredContent.error.parameter`. */
+const firstParameter = (error: ParseResult.ParseError): string | undefined => {
+  const first = ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.path[0]
+  return first === undefined ? undefined : String(first)
 }
 
 interface Cut {
@@ -274,12 +281,14 @@ const capped = (tool: AnyTool, result: CallToolResult, limit: number): CallToolR
     if (writes(tool)) {
       return errorResult(
         `${tool.name} made the change, but its answer does not fit this server's limit of ${count(limit)} ` +
-          "characters (MCP_MAX_ANSWER_CHARS), so it was not sent. Do not repeat the call: read the result back instead."
+          "characters (MCP_MAX_ANSWER_CHARS), so it was not sent. Do not repeat the call: read the result back instead.",
+        toolError("too_large", { hint: "The change was made: read the result back, do not repeat the call." })
       )
     }
     return errorResult(
       `${tool.name}'s answer does not fit this server's limit of ${count(limit)} characters (MCP_MAX_ANSWER_CHARS), so ` +
-        "it was not sent. Ask for less: a shorter date range, a smaller limit or max_points, fewer stream types, or full=false."
+        "it was not sent. Ask for less: a shorter date range, a smaller limit or max_points, fewer stream types, or full=false.",
+      toolError("too_large")
     )
   }
   if (cuts.length === 0 && !(part?.type === "text" && part.text.length > limit)) return result
@@ -338,6 +347,9 @@ const headingFor = (tool: AnyTool, input: unknown): Effect.Effect<string | undef
 const detached = <A, E, R>(write: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(Effect.forkDaemon(write), Fiber.join)
 
+/** A tool's own refusal with no code of its own: a rule of the write mode, or an argument it cannot act on. */
+const refusalCode = (message: string) => (message.includes("INTERVALS_WRITE_MODE") ? "refused_by_mode" : "invalid_argument")
+
 export const callTool = (
   tool: AnyTool,
   args: unknown
@@ -347,14 +359,14 @@ export const callTool = (
     const deep = tooDeep(args)
     const tooBig = deep === undefined ? oversized(tool, args) : undefined
     return deep !== undefined
-      ? Effect.fail(new InvalidArguments(tooDeepMessage(tool.name, deep)))
+      ? Effect.fail(new InvalidArguments(tooDeepMessage(tool.name, deep), deep))
       : tooBig !== undefined
       ? Effect.fail(new InvalidArguments(tooBig))
       : Schema.decodeUnknown(tool.input, {
         errors: valuesIn(args, ALL_ERRORS_UP_TO) > ALL_ERRORS_UP_TO ? "first" : "all",
         onExcessProperty: "error"
       })(args ?? {}).pipe(
-        Effect.mapError((error) => new InvalidArguments(formatArgumentErrors(tool, error)))
+        Effect.mapError((error) => new InvalidArguments(formatArgumentErrors(tool, error), firstParameter(error)))
       )
   }).pipe(
     Effect.flatMap((input) =>
@@ -379,20 +391,26 @@ export const callTool = (
       Effect.as(
         Effect.logInfo("tool call failed").pipe(Effect.annotateLogs({ tool: tool.name, error: error._tag })),
         // The tool's own refusals are written for the model already; upstream failures say which tool failed.
-        errorResult(
-          error._tag === "InvalidArguments" || error._tag === "ToolFailure"
-            ? error.message
-            : `${tool.name} failed: ${error.message}`
-        )
+        error._tag === "InvalidArguments"
+          ? errorResult(
+            error.message,
+            toolError("invalid_argument", error.parameter === undefined ? {} : { parameter: error.parameter })
+          )
+          : error._tag === "ToolFailure"
+          ? errorResult(error.message, toolError(error.code ?? refusalCode(error.message)))
+          : errorResult(`${tool.name} failed: ${error.message}`, fromIntervals(error))
       )
     ),
     Effect.catchAllCause((cause) =>
       Cause.isInterruptedOnly(cause)
-        ? Effect.succeed(errorResult(`${tool.name} was cancelled.`))
+        ? Effect.succeed(errorResult(`${tool.name} was cancelled.`, toolError(writes(tool) ? "write_unconfirmed" : "timeout")))
         : Effect.as(
           Effect.logError("tool crashed", cause).pipe(Effect.annotateLogs({ tool: tool.name })),
-          errorResult(`${tool.name} failed unexpectedly inside the server; the error was logged. Try again, and ` +
-            "report it if it persists.")
+          errorResult(
+            `${tool.name} failed unexpectedly inside the server; the error was logged. Try again, and ` +
+              "report it if it persists.",
+            toolError("internal")
+          )
         )
     ),
     Effect.withSpan(`tool.${tool.name}`)

@@ -13,7 +13,9 @@ import type { WriteJournal } from "../services/WriteJournal.js"
 
 /** A failure a tool detects itself (a reversed date range, say), with a message for the model. */
 export class ToolFailure extends Schema.TaggedError<ToolFailure>()("ToolFailure", {
-  message: Schema.String
+  message: Schema.String,
+  /** What `structuredContent.error.code` says; without it, a rule of the write mode or an argument refused. */
+  code: Schema.optional(Schema.Literal("invalid_argument", "not_found", "refused_by_mode", "write_unconfirmed", "too_large"))
 }) {}
 
 /** What every tool may use; the journal of writes is the calling connection's own. */

@@ -70,6 +70,12 @@ describe("the bad-input corpus", () => {
       expect(text).toMatch(new RegExp(`(^|\\s|- )${c.param}(\\.|:|\\[| )`))
       expect(text).toMatch(/nothing was (sent to Intervals\.icu|deleted)/)
       expect(text).not.toMatch(/\n\s+at /)
+      // And for a program: the code, and the parameter at fault where there is one.
+      const error = (result.structuredContent as { error?: { code: string; parameter?: string; retryable: boolean } })
+        .error
+      expect(error?.code, text).toMatch(/^(invalid_argument|refused_by_mode)$/)
+      expect(error?.retryable).toBe(false)
+      if (error?.parameter !== undefined) expect(c.param.startsWith(error.parameter), text).toBe(true)
     })
   }
 
