@@ -10,13 +10,16 @@ import {
   type JSONRPCMessage,
   type jsonSchemaValidator,
   type RequestId,
+  ProtocolError,
+  ProtocolErrorCode,
   Server,
   type Transport as SdkTransport
 } from "@modelcontextprotocol/server"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv"
-import { Effect, Runtime } from "effect"
+import { Effect, Either, Runtime } from "effect"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
 import { instructionsFor } from "./mcp/Instructions.js"
+import { promptsFor, renderPrompt } from "./prompts/Prompts.js"
 import { checkRequest } from "./mcp/RequestGuard.js"
 import { callTool } from "./mcp/ToolCall.js"
 import { errorResult, toolError } from "./mcp/ToolErrors.js"
@@ -84,6 +87,13 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     const tools = toolsFor(config.writeMode)
     const byName = new Map(tools.map((tool) => [tool.name, tool]))
     const listed = tools.map(listing)
+    const promptsByName = new Map(promptsFor(config.writeMode).map((prompt) => [prompt.name, prompt]))
+    const promptList = [...promptsByName.values()].map((prompt) => ({
+      name: prompt.name,
+      title: prompt.title,
+      description: prompt.description,
+      arguments: prompt.arguments.map(({ description, name, required }) => ({ name, description, required: required === true }))
+    }))
     const instructions = instructionsFor(config.writeMode, config.demo)
     const noticed = (result: CallToolResult) => (config.demo ? withNotice(result) : result)
 
@@ -132,6 +142,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     const listTtl = config.cache ? LIST_TTL_MS : 0
     const cacheHints = {
       "tools/list": { ttlMs: listTtl, cacheScope: "private" },
+      "prompts/list": { ttlMs: listTtl, cacheScope: "private" },
       "server/discover": { ttlMs: listTtl, cacheScope: "private" }
     } as const
 
@@ -155,13 +166,32 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
       const server = new Server(
         { name: "intervals-mcp", title: "Intervals.icu", version: Version },
         {
-          capabilities: { tools: { listChanged: false } },
+          capabilities: { tools: { listChanged: false }, prompts: { listChanged: false } },
           instructions,
           jsonSchemaValidator: validator,
           cacheHints
         }
       )
       server.setRequestHandler("tools/list", () => ({ tools: listed }))
+      server.setRequestHandler("prompts/list", () => ({ prompts: promptList }))
+      server.setRequestHandler("prompts/get", (request) => {
+        const prompt = promptsByName.get(request.params.name)
+        if (prompt === undefined) {
+          throw new ProtocolError(
+            ProtocolErrorCode.InvalidParams,
+            `Unknown prompt ${describe(request.params.name)}; available: ${[...promptsByName.keys()].join(", ")}`
+          )
+        }
+        return Either.match(renderPrompt(prompt, request.params.arguments), {
+          onLeft: (message) => {
+            throw new ProtocolError(ProtocolErrorCode.InvalidParams, message)
+          },
+          onRight: (text) => ({
+            description: prompt.description,
+            messages: [{ role: "user" as const, content: { type: "text" as const, text } }]
+          })
+        })
+      })
       server.setRequestHandler("tools/call", async (request, ctx) => {
         const { name, arguments: args } = request.params
         const requestId = ctx.mcpReq.id

@@ -50,7 +50,9 @@ const requestTypes: Record<string, SpecTypeName> = {
   "initialize": "InitializeRequest",
   "ping": "PingRequest",
   "tools/list": "ListToolsRequest",
-  "tools/call": "CallToolRequest"
+  "tools/call": "CallToolRequest",
+  "prompts/list": "ListPromptsRequest",
+  "prompts/get": "GetPromptRequest"
 }
 
 const refuse = (text: string): Verdict => ({ _tag: "Refuse", code: ErrorCode.InvalidParams, message: text })
