@@ -10,16 +10,19 @@ import {
   type JSONRPCMessage,
   type jsonSchemaValidator,
   type RequestId,
+  PROTOCOL_VERSION_META_KEY,
   ProtocolError,
   ProtocolErrorCode,
   Server,
   type Transport as SdkTransport
 } from "@modelcontextprotocol/server"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv"
-import { Effect, Either, Runtime } from "effect"
+import { Duration, Effect, Either, Runtime } from "effect"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
 import { instructionsFor } from "./mcp/Instructions.js"
 import { promptsFor, renderPrompt } from "./prompts/Prompts.js"
+import { resolve, resourceTemplates, staticResources } from "./resources/Resources.js"
+import { freshness } from "./services/IntervalsClient.js"
 import { checkRequest } from "./mcp/RequestGuard.js"
 import { callTool } from "./mcp/ToolCall.js"
 import { errorResult, toolError } from "./mcp/ToolErrors.js"
@@ -54,6 +57,14 @@ export interface Connection {
   readonly stopAll: () => void
 }
 
+/** The text of a tool's answer. */
+const textOf = (result: CallToolResult) =>
+  result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n")
+
+/** The upstream path a data resource's tool reads, for the read cache's freshness of it. */
+const pathOf = (tool: string) =>
+  tool === "get_athlete_profile" ? "/athlete/a" : tool === "get_activity_details" ? "/activity/a" : "/athlete/a/events/1"
+
 /** How long a 2026-07-28 client may keep the tool list: it changes only when the server restarts. */
 const LIST_TTL_MS = 10 * 60 * 1000
 
@@ -87,6 +98,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     const tools = toolsFor(config.writeMode)
     const byName = new Map(tools.map((tool) => [tool.name, tool]))
     const listed = tools.map(listing)
+    const resourceList = staticResources.map(({ content: _, ...resource }) => resource)
     const promptsByName = new Map(promptsFor(config.writeMode).map((prompt) => [prompt.name, prompt]))
     const promptList = [...promptsByName.values()].map((prompt) => ({
       name: prompt.name,
@@ -143,6 +155,8 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     const cacheHints = {
       "tools/list": { ttlMs: listTtl, cacheScope: "private" },
       "prompts/list": { ttlMs: listTtl, cacheScope: "private" },
+      "resources/list": { ttlMs: listTtl, cacheScope: "private" },
+      "resources/templates/list": { ttlMs: listTtl, cacheScope: "private" },
       "server/discover": { ttlMs: listTtl, cacheScope: "private" }
     } as const
 
@@ -166,13 +180,55 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
       const server = new Server(
         { name: "intervals-mcp", title: "Intervals.icu", version: Version },
         {
-          capabilities: { tools: { listChanged: false }, prompts: { listChanged: false } },
+          capabilities: {
+            tools: { listChanged: false },
+            prompts: { listChanged: false },
+            resources: { listChanged: false, subscribe: false }
+          },
           instructions,
           jsonSchemaValidator: validator,
           cacheHints
         }
       )
       server.setRequestHandler("tools/list", () => ({ tools: listed }))
+      server.setRequestHandler("resources/list", () => ({ resources: resourceList }))
+      server.setRequestHandler("resources/templates/list", () => ({ resourceTemplates: [...resourceTemplates] }))
+      server.setRequestHandler("resources/read", async (request, ctx) => {
+        const { uri } = request.params
+        const content = resolve(uri)
+        if (content === undefined) {
+          throw new ProtocolError(
+            ProtocolErrorCode.ResourceNotFound,
+            `No resource ${describe(uri)}: this server has ${resourceList.map((r) => r.uri).join(", ")}, ` +
+              "intervals://activity/{id} and intervals://event/{id}"
+          )
+        }
+        // Cache hints are of the 2026-07-28 revision only; a 2025-era answer carries none.
+        const envelope = ctx.mcpReq.envelope as Readonly<Record<string, unknown>> | undefined
+        const modern = envelope?.[PROTOCOL_VERSION_META_KEY] !== undefined
+        const hint = (ttlMs: number) => (modern ? { ttlMs, cacheScope: "private" as const } : {})
+        if ("text" in content) {
+          return { contents: [{ uri, mimeType: "text/markdown", text: content.text }], ...hint(listTtl) }
+        }
+        const result = await Runtime.runPromise(runtime)(
+          call(content.tool, content.args).pipe(Effect.provideService(WriteJournal, journal)),
+          { signal: ctx.mcpReq.signal }
+        )
+        if (result.isError === true) {
+          const error = (result.structuredContent as { error?: { code?: string } } | undefined)?.error
+          throw new ProtocolError(
+            error?.code === "not_found" || error?.code === "invalid_argument"
+              ? ProtocolErrorCode.ResourceNotFound
+              : ProtocolErrorCode.InternalError,
+            `${uri}: ${textOf(result)}`
+          )
+        }
+        return {
+          contents: [{ uri, mimeType: "application/json", text: JSON.stringify(result.structuredContent) }],
+          // As long as the read cache keeps what it shows.
+          ...hint(config.cache ? Duration.toMillis(freshness(pathOf(content.tool))) : 0)
+        }
+      })
       server.setRequestHandler("prompts/list", () => ({ prompts: promptList }))
       server.setRequestHandler("prompts/get", (request) => {
         const prompt = promptsByName.get(request.params.name)

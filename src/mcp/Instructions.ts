@@ -13,7 +13,8 @@ const START = "Start with get_athlete_profile (zones, thresholds, today's date i
 
 const UNITS = "Structured results use metres, seconds, watts and kJ; the text says the units."
 
-const WRITES = "Before writing a workout, check its text with validate_workout. Plans: add_events_bulk previews " +
+const WRITES = "Before writing a workout, check its text with validate_workout (the syntax: resource " +
+  "intervals://docs/workout-syntax). Plans: add_events_bulk previews " +
   "first (dry_run), and is written with the preview's token only after the user agreed to what it shows; move_events " +
   "likewise. Never change, delete or overwrite without the user's say-so. undo_last_write reverts this connection's " +
   "newest change."

@@ -52,7 +52,8 @@ const requestTypes: Record<string, SpecTypeName> = {
   "tools/list": "ListToolsRequest",
   "tools/call": "CallToolRequest",
   "prompts/list": "ListPromptsRequest",
-  "prompts/get": "GetPromptRequest"
+  "prompts/get": "GetPromptRequest",
+  "resources/read": "ReadResourceRequest"
 }
 
 const refuse = (text: string): Verdict => ({ _tag: "Refuse", code: ErrorCode.InvalidParams, message: text })

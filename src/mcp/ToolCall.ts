@@ -13,6 +13,7 @@ import { athleteLabel } from "../tools/Format.js"
 import { whose } from "../tools/Params.js"
 import type { AnyTool, ToolContext, ToolFailure } from "../tools/Tool.js"
 import { writes } from "../tools/Registry.js"
+import { linksOf } from "../resources/Resources.js"
 import { errorResult, fromIntervals, toolError } from "./ToolErrors.js"
 import { acceptedBy, toJsonSchema } from "./ToolListing.js"
 
@@ -381,7 +382,8 @@ export const callTool = (
       Effect.map(Schema.encode(tool.output)(output), (structured): CallToolResult => ({
         content: [
           { type: "text", text: heading === undefined ? tool.render(output) : `${heading}\n${tool.render(output)}` },
-          ...(tool.resources?.(output) ?? [])
+          ...(tool.resources?.(output) ?? []),
+          ...linksOf(structured)
         ],
         structuredContent: structured as Record<string, unknown>
       })).pipe(Effect.orDie)

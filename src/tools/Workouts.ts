@@ -107,7 +107,7 @@ export const validateWorkout = make({
     "distance, estimated load and intensity from the athlete's zones, time in zones, the text this server would " +
     "write, and every problem with its line: a bare m (minutes) where metres were meant, min/sec units, a number " +
     "without %, a ramp without a range, a repeat without blank lines around it, targets in the cue text, nested " +
-    "repeats, a pace on a ride.",
+    "repeats, a pace on a ride. The syntax is the resource intervals://docs/workout-syntax.",
   annotations: { title: "Check a workout", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
   input: Schema.Struct({
     athlete_id: athleteIdParam,

@@ -132,7 +132,8 @@ describe("Streamable HTTP", () => {
         ...headers,
         "mcp-protocol-version": MODERN,
         "mcp-method": method,
-        ...(typeof params["name"] === "string" ? { "mcp-name": params["name"] } : {})
+        ...(typeof params["name"] === "string" ? { "mcp-name": params["name"] } : {}),
+        ...(typeof params["uri"] === "string" ? { "mcp-name": params["uri"] } : {})
       },
       body: JSON.stringify({
         jsonrpc: "2.0",
@@ -161,6 +162,16 @@ describe("Streamable HTTP", () => {
     const list = JSON.parse((await modernPost("tools/list", {})).body)
     expect(list.result).toMatchObject({ resultType: "complete", ttlMs: 600_000, cacheScope: "private" })
     expect(list.result.tools.length).toBeGreaterThan(20)
+  })
+
+  it("hints how long a read may be kept to 2026-07-28 clients only", async () => {
+    const modern = JSON.parse((await modernPost("resources/read", { uri: "intervals://athlete/profile" })).body)
+    expect(modern.result).toMatchObject({ ttlMs: 3_600_000, cacheScope: "private", resultType: "complete" })
+    const legacy = await connectHttp("2025")
+    const read = (await legacy.readResource({ uri: "intervals://athlete/profile" })) as Record<string, unknown>
+    expect(read["ttlMs"]).toBeUndefined()
+    expect(read["cacheScope"]).toBeUndefined()
+    await legacy.close()
   })
 
   it("refuses a 2026-07-28 request without the server key, as a 2025 one", async () => {
