@@ -19,6 +19,7 @@ import {
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv"
 import { Duration, Effect, Either, Runtime } from "effect"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
+import { complete } from "./mcp/Completions.js"
 import { instructionsFor } from "./mcp/Instructions.js"
 import { promptsFor, renderPrompt } from "./prompts/Prompts.js"
 import { resolve, resourceTemplates, staticResources } from "./resources/Resources.js"
@@ -71,8 +72,11 @@ const LIST_TTL_MS = 10 * 60 * 1000
 export interface ConnectionHooks {
   /** A call the client cancelled has stopped: a transport may close what it held open for the answer. */
   readonly onCancelled?: (requestId: RequestId) => void
-  /** A connection that lives for one request (stateless HTTP), which can keep no journal of its writes. */
-  readonly stateless?: boolean
+  /**
+   * A connection that lives for one request, which can keep no journal of its writes: a 2026-07-28 HTTP request
+   * ("per-request"), or any request of a server run with MCP_STATELESS ("stateless").
+   */
+  readonly stateless?: "per-request" | "stateless"
 }
 
 /**
@@ -176,14 +180,15 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
 
     const make = (hooks: ConnectionHooks = {}): Connection => {
       const flights = new Map<RequestId, Flight>()
-      const journal = makeJournal(undefined, hooks.stateless !== true)
+      const journal = makeJournal(undefined, hooks.stateless)
       const server = new Server(
         { name: "intervals-mcp", title: "Intervals.icu", version: Version },
         {
           capabilities: {
             tools: { listChanged: false },
             prompts: { listChanged: false },
-            resources: { listChanged: false, subscribe: false }
+            resources: { listChanged: false, subscribe: false },
+            completions: {}
           },
           instructions,
           jsonSchemaValidator: validator,
@@ -228,6 +233,26 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
           // As long as the read cache keeps what it shows.
           ...hint(config.cache ? Duration.toMillis(freshness(pathOf(content.tool))) : 0)
         }
+      })
+      server.setRequestHandler("completion/complete", async (request, ctx) => {
+        const { argument, ref } = request.params
+        if (ref.type === "ref/prompt" && !promptsByName.get(ref.name)?.arguments.some((a) => a.name === argument.name)) {
+          throw new ProtocolError(
+            ProtocolErrorCode.InvalidParams,
+            promptsByName.has(ref.name)
+              ? `Prompt ${ref.name} has no argument ${describe(argument.name)}`
+              : `Unknown prompt ${describe(ref.name)}`
+          )
+        }
+        const completion = await Runtime.runPromise(runtime)(
+          complete(
+            (name, args) => call(name, args).pipe(Effect.provideService(WriteJournal, journal)),
+            ref.type === "ref/prompt" ? { type: ref.type, name: ref.name } : { type: "ref/resource", uri: ref.uri },
+            argument
+          ),
+          { signal: ctx.mcpReq.signal }
+        )
+        return { completion }
       })
       server.setRequestHandler("prompts/list", () => ({ prompts: promptList }))
       server.setRequestHandler("prompts/get", (request) => {

@@ -25,10 +25,40 @@ const clip = (text: string, limit: number) => (text.length > limit ? `${text.sli
 
 type Issues = ReadonlyArray<StandardSchemaV1.Issue>
 
-/** The SDK's own check of one spec type: its issues, or undefined when the value is one. */
+/**
+ * The SDK's own check of one spec type: its issues, or undefined when the value is one. A check that does not
+ * finish at once (zod retries asynchronously when a synchronous check overflowed the stack) is a refusal, never a
+ * pass; messages deep enough for that are refused before (see `MAX_MESSAGE_DEPTH`).
+ */
 const issuesOf = (type: SpecTypeName, value: unknown): Issues | undefined => {
-  const result = specTypeSchemas[type]["~standard"].validate(value)
-  return "issues" in result && result.issues !== undefined ? result.issues : undefined
+  const result = specTypeSchemas[type]["~standard"].validate(value) as unknown
+  if (result instanceof Promise) {
+    result.catch(() => undefined)
+    return [{ message: "the message could not be checked", path: [] }]
+  }
+  const checked = result as { issues?: Issues }
+  return checked.issues !== undefined ? checked.issues : undefined
+}
+
+/**
+ * How deep a message may nest in all: far above any real request (tool arguments past 32 levels are refused by
+ * the tool in its own words), and a tenth of where a recursive reader on the way (the SDK's schemas, at about 2,000
+ * levels; a JSON encoder) runs out of stack.
+ */
+export const MAX_MESSAGE_DEPTH = 200
+
+/** Where a value first nests past `limit` ("params.arguments.workout_doc"), found without recursion. */
+export const tooDeepAt = (value: unknown, limit: number): string | undefined => {
+  const stack: Array<[unknown, number, ReadonlyArray<string>]> = [[value, 0, []]]
+  while (stack.length > 0) {
+    const [current, depth, path] = stack.pop()!
+    if (current === null || typeof current !== "object") continue
+    if (depth >= limit) return path.slice(0, 4).join(".") + (path.length > 4 ? "…" : "")
+    for (const [key, inner] of Object.entries(current)) {
+      if (inner !== null && typeof inner === "object") stack.push([inner, depth + 1, [...path.slice(0, 5), key]])
+    }
+  }
+  return undefined
 }
 
 const segment = (key: PropertyKey | StandardSchemaV1.PathSegment) =>
@@ -53,7 +83,8 @@ const requestTypes: Record<string, SpecTypeName> = {
   "tools/call": "CallToolRequest",
   "prompts/list": "ListPromptsRequest",
   "prompts/get": "GetPromptRequest",
-  "resources/read": "ReadResourceRequest"
+  "resources/read": "ReadResourceRequest",
+  "completion/complete": "CompleteRequest"
 }
 
 const refuse = (text: string): Verdict => ({ _tag: "Refuse", code: ErrorCode.InvalidParams, message: text })
@@ -127,6 +158,18 @@ export const readLine = (line: string): LineVerdict => {
  * when it has a usable one), or dropped (an invalid notification or response, which JSON-RPC never answers).
  */
 export const readMessage = (raw: unknown): LineVerdict => {
+  const deep = tooDeepAt(raw, MAX_MESSAGE_DEPTH)
+  if (deep !== undefined) {
+    const id = raw !== null && typeof raw === "object" ? (raw as { id?: unknown }).id : undefined
+    const method = raw !== null && typeof raw === "object" ? (raw as { method?: unknown }).method : undefined
+    const why = `${deep || "the message"} is nested more than ${MAX_MESSAGE_DEPTH} levels deep`
+    // A notification is never answered, whatever is wrong with it.
+    if (typeof method === "string" && id === undefined) return { _tag: "Drop", reason: `a notification was ignored: ${why}` }
+    return {
+      _tag: "Answer",
+      answer: errorAnswer(usableId(id) ? id : null, ErrorCode.InvalidParams, `Invalid params: ${why}`)
+    }
+  }
   const issues = issuesOf("JSONRPCMessage", raw)
   if (issues === undefined) return { _tag: "Message", message: raw as JSONRPCMessage }
   if (raw === null || typeof raw !== "object") return invalid(null, `a message is a JSON object, got ${kind(raw)}`)

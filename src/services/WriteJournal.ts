@@ -43,8 +43,11 @@ export interface Journal {
   readonly markUndone: (seq: number) => void
   /** Entries dropped because the journal was full. */
   readonly dropped: () => number
-  /** False where no journal can be kept (stateless HTTP: every request is a connection of its own). */
-  readonly kept: boolean
+  /**
+   * Why no journal is kept, where none can be: every request is a connection of its own (a 2026-07-28 HTTP request,
+   * or a server run with MCP_STATELESS). Undefined where the journal is kept.
+   */
+  readonly unkept: "per-request" | "stateless" | undefined
   /**
    * Runs one undo at a time: two undos sent together would otherwise both pick the same newest entry and revert it
    * twice.
@@ -52,17 +55,17 @@ export interface Journal {
   readonly exclusive: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
-export const makeJournal = (capacity = CAPACITY, kept = true): Journal => {
+export const makeJournal = (capacity = CAPACITY, unkept?: "per-request" | "stateless"): Journal => {
   const entries: Array<JournalEntry> = []
   const lock = Effect.unsafeMakeSemaphore(1)
   let seq = 0
   let dropped = 0
   return {
-    kept,
+    unkept,
     exclusive: lock.withPermits(1),
     record: (entry) =>
       Effect.sync(() => {
-        if (!kept) return
+        if (unkept !== undefined) return
         entries.push({ ...entry, seq: ++seq, at: new Date().toISOString() })
         while (entries.length > capacity) {
           entries.shift()

@@ -216,7 +216,8 @@ export const undoLastWrite = make({
   description: "Revert the most recent change this session made that can be reverted, and say exactly what was " +
     "done: a created event or library workout is deleted, a changed one (event, activity, wellness day, sport " +
     "settings, custom item) gets its previous fields back, a deleted one is created again. Call again to go further " +
-    `back. Only this session's own writes (the last ${CAPACITY}) are known; a record changed by someone since is ` +
+    `back. Only this connection's own writes (the last ${CAPACITY}) are known: a stdio process's or an HTTP ` +
+    "session's; a 2026-07-28 or stateless HTTP request keeps none. A record changed by someone since is " +
     "not touched (the answer says what changed). A comment cannot be undone. Not registered with " +
     "INTERVALS_WRITE_MODE=read-only.",
   annotations: {
@@ -236,12 +237,14 @@ export const undoLastWrite = make({
   output: UndoOutput,
   run: Effect.fn("undo_last_write")(function*() {
     const writes = yield* WriteJournal
-    if (!writes.kept) {
+    if (writes.unkept !== undefined) {
       return {
         undone: false,
-        result: "Nothing can be undone here: this server runs stateless over HTTP (MCP_STATELESS), where every " +
-          "request is a connection of its own and no journal of writes is kept. Each write's answer says what it " +
-          "changed, before → after; change it back with the same tools.",
+        result: "Nothing can be undone here: " + (writes.unkept === "stateless"
+          ? "this server runs stateless over HTTP (MCP_STATELESS), where every request is a connection of its own"
+          : "a 2026-07-28 request over HTTP carries no session, so each is a connection of its own") +
+          ", and no journal of writes is kept. Each write's answer says what it changed, before → after; change it " +
+          "back with the same tools.",
         remaining: 0
       }
     }

@@ -94,7 +94,9 @@ const readBody = (req: IncomingMessage, limit: number): Promise<string | BodyToo
 
 const CORS_HEADERS = {
   "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
-  "access-control-allow-headers": "authorization, content-type, mcp-session-id, mcp-protocol-version, last-event-id",
+  // mcp-method and mcp-name are on every 2026-07-28 request.
+  "access-control-allow-headers":
+    "authorization, content-type, mcp-session-id, mcp-protocol-version, mcp-method, mcp-name, last-event-id",
   "access-control-expose-headers": "mcp-session-id, www-authenticate",
   "access-control-max-age": "600",
   "vary": "origin"
@@ -297,7 +299,8 @@ export const serveHttp = (app: HttpApp) =>
       handle(req, res).catch((error: unknown) => {
         // A client that went away mid-request is not a crash of ours.
         const code = (error as { code?: unknown } | null)?.code
-        if (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED" || req.destroyed) {
+        // (Whether the socket is gone, not the request: a request whose body was read whole counts as destroyed.)
+        if (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED" || req.socket.destroyed) {
           log(Effect.logDebug("http client went away mid-request").pipe(Effect.annotateLogs({ code: String(code) })))
           return void res.destroy()
         }

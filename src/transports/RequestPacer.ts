@@ -24,6 +24,8 @@ export interface RequestPacer {
   readonly settle: (id: RequestId) => void
   readonly open: () => number
   readonly waiting: () => number
+  /** Takes the requests still waiting (none of them started), so that a server stopping can answer them. */
+  readonly drain: () => Array<JSONRPCMessage & { id: RequestId }>
 }
 
 const keyOf = (id: RequestId) => JSON.stringify(id)
@@ -72,6 +74,7 @@ export const makeRequestPacer = (options: PacerOptions): RequestPacer => {
       pump()
     },
     open: () => count,
-    waiting: () => waiting.length
+    waiting: () => waiting.length,
+    drain: () => waiting.splice(0, waiting.length) as Array<JSONRPCMessage & { id: RequestId }>
   }
 }

@@ -34,6 +34,9 @@ const stdinClosed = Effect.async<void>((resume) => {
   })
 })
 
+/** JSON-RPC's server-error code for a request the server will not start because it is stopping. */
+const SHUTTING_DOWN = -32000
+
 /** Requests one client may have open at once (more wait their turn), and how many may wait before stdin is paused. */
 export const MAX_OPEN_REQUESTS = 16
 const MAX_WAITING = 64
@@ -60,6 +63,7 @@ class LineTransport implements SdkTransport {
   onmessage?: (message: JSONRPCMessage) => void
   private stopLines: () => void = () => undefined
   private closed = false
+  private sawRequest = false
   private end: () => void = () => undefined
   readonly pacer: RequestPacer
   /** Resolves when the connection has ended (the SDK closed the transport). */
@@ -87,7 +91,15 @@ class LineTransport implements SdkTransport {
         if (verdict._tag === "Drop") return this.warn(`stdin: ${verdict.reason}`)
         const answer = verdict._tag === "Answer" ? verdict.answer : this.guard(verdict.message)
         if (answer !== undefined) return void this.send(answer).catch(() => undefined)
-        if (verdict._tag === "Message") this.pacer.offer(verdict.message)
+        if (verdict._tag !== "Message") return
+        const message = verdict.message
+        if ("method" in message && !("id" in message) && !this.sawRequest) {
+          // A notification before any request means nothing yet, and the SDK would take its envelope (or the lack
+          // of one) as the connection's era, which only an answered request may decide.
+          return this.warn(`stdin: a ${message.method} before any request was ignored`)
+        }
+        if ("method" in message && "id" in message) this.sawRequest = true
+        this.pacer.offer(message)
       },
       oversize: (bytes) => {
         this.warn(`stdin: a line of ${bytes} bytes was skipped (the limit is ${MAX_LINE_BYTES})`)
@@ -148,6 +160,19 @@ export const StdioTransportLive = Layer.effect(
             (handle) =>
               Effect.gen(function*() {
                 transport.stopReading()
+                if (!clientGone) {
+                  // Requests still waiting their turn were never started: they are answered so, not left hanging.
+                  for (const waiting of transport.pacer.drain()) {
+                    yield* Effect.promise(() =>
+                      transport.send(errorAnswer(
+                        waiting.id,
+                        SHUTTING_DOWN,
+                        "Not started: the server is shutting down; nothing was sent to Intervals.icu. Send it " +
+                          "again once the server is back."
+                      )).catch(() => undefined)
+                    )
+                  }
+                }
                 if (inFlight() > 0 && !clientGone) {
                   // Told to stop (SIGTERM) with calls in flight: they get the grace to finish, then an answer that
                   // says they were stopped, as over HTTP.

@@ -14,6 +14,7 @@
 import { NodeStreamableHTTPServerTransport, toNodeHandler, toWebRequest } from "@modelcontextprotocol/node"
 import { createMcpHandler, isInitializeRequest, isLegacyRequest, type RequestId } from "@modelcontextprotocol/server"
 import { Duration, Effect, Schedule } from "effect"
+import { AsyncLocalStorage } from "node:async_hooks"
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Connection, McpServer } from "../McpServer.js"
@@ -197,7 +198,7 @@ const makeStatelessApp = (mcp: McpServer): HttpApp => {
         return true
       }
       const entry = {
-        connection: mcp.make({ stateless: true }),
+        connection: mcp.make({ stateless: "stateless" }),
         // No session id generator: stateless.
         transport: new NodeStreamableHTTPServerTransport({ enableJsonResponse: true })
       }
@@ -231,12 +232,15 @@ const nodeLike = (req: IncomingMessage) => req as IncomingMessage & { method: st
 const withModernEra = <A extends HttpApp>(mcp: McpServer, legacy: A): A => {
   // The servers of requests being answered, so that shutdown can stop their calls.
   const open = new Set<Connection>()
+  // Which request the SDK makes a server for: each request's own are closed when its response ends, however it
+  // ends (the SDK may fail before it would close them itself).
+  const request = new AsyncLocalStorage<Array<Connection>>()
   const modern = toNodeHandler(
     createMcpHandler(() => {
       // A 2026-07-28 request is a connection of its own: it can keep no undo journal.
-      const connection = mcp.make({ stateless: true })
+      const connection = mcp.make({ stateless: "per-request" })
       open.add(connection)
-      connection.server.onclose = () => open.delete(connection)
+      request.getStore()?.push(connection)
       return connection.server
     }, { legacy: "reject" })
   )
@@ -247,7 +251,14 @@ const withModernEra = <A extends HttpApp>(mcp: McpServer, legacy: A): A => {
       if (req.method !== "POST" || (await isLegacyRequest(await toWebRequest(nodeLike(req), body), body))) {
         return legacy.handle(req, res, url, body)
       }
-      await modern(nodeLike(req), res, body)
+      const made: Array<Connection> = []
+      res.once("close", () => {
+        for (const connection of made) {
+          open.delete(connection)
+          void connection.server.close().catch(() => undefined)
+        }
+      })
+      await request.run(made, () => modern(nodeLike(req), res, body))
       return true
     },
     stopCalls: () => {

@@ -121,6 +121,7 @@ describe("Streamable HTTP", () => {
     const modern = await connectHttp(MODERN)
     const undone = await answer(modern, "undo_last_write", {})
     expect(undone.structuredContent).toMatchObject({ undone: false })
+    expect((undone.structuredContent as { result: string }).result).toMatch(/a 2026-07-28 request over HTTP carries no session/)
     await modern.close()
   })
 

@@ -514,7 +514,9 @@ describe("arguments are refused with their limits, never echoed whole", () => {
     expect(fake.requests).toHaveLength(0)
   })
 
-  it("refuses arguments nested 5,000 levels deep as an argument error", async () => {
+  it("refuses arguments nested 40 levels deep as the tool's argument error, and 5,000 as an invalid message", async () => {
+    let fairlyDeep = "{\"duration\": 60}"
+    for (let i = 0; i < 20; i++) fairlyDeep = `{"reps": 2, "steps": [${fairlyDeep}]}`
     let deep = "{\"duration\": 60}"
     for (let i = 0; i < 5000; i++) deep = `{"reps": 2, "steps": [${deep}]}`
     const child = spawn(process.execPath, [ENTRY], {
@@ -526,16 +528,23 @@ describe("arguments are refused with their limits, never echoed whole", () => {
     child.stdin!.write(initializeBody + "\n")
     child.stdin!.write(
       `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"add_or_update_event","arguments":` +
+        `{"workout_type":"Ride","name":"x","workout_doc":{"steps":[${fairlyDeep}]}}}}\n`
+    )
+    child.stdin!.write(
+      `{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"add_or_update_event","arguments":` +
         `{"workout_type":"Ride","name":"x","workout_doc":{"steps":[${deep}]}}}}\n`
     )
     child.stdin!.write(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"get_activities","arguments":[1,2]}}\n`)
     child.stdin!.write(`{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"arguments":{}}}\n`)
-    expect(await eventually(() => stdout.split("\n").filter((l) => l !== "").length >= 4, 10_000)).toBe(true)
+    expect(await eventually(() => stdout.split("\n").filter((l) => l !== "").length >= 5, 10_000)).toBe(true)
     child.kill()
     const answers = stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { id: number; result?: CallToolResult; error?: { code: number; message: string } })
     const nested = answers.find((a) => a.id === 2)!
     expect(nested.result?.isError).toBe(true)
     expect(textOf(nested.result!)).toMatch(/workout_doc: nested more than 32 levels deep/)
+    const tooDeep = answers.find((a) => a.id === 5)!
+    expect(tooDeep.error?.code).toBe(-32602)
+    expect(tooDeep.error?.message).toMatch(/params\.arguments\.workout_doc\.steps… is nested more than 200 levels deep/)
     for (const id of [3, 4]) {
       const refused = answers.find((a) => a.id === id)!
       expect(refused.error?.code).toBe(-32602)
@@ -887,5 +896,104 @@ describe("the HTTP edge", () => {
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve))
     expect(code).toBe(1)
     expect(stderr.trim()).toMatch(/^intervals-mcp: MCP_SERVER_API_KEY is 9 characters long.*at least 32.*randomBytes/)
+  })
+})
+
+describe("an attack on the 2026-07-28 era (2026-12-02)", () => {
+  const MODERN = "2026-07-28"
+  const envelope = (capabilities: unknown = {}) => ({
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientCapabilities": capabilities
+  })
+  const stdioLines = async (lines: ReadonlyArray<string>, count: number, env: Record<string, string> = {}) => {
+    const child = spawn(process.execPath, [ENTRY, "--demo"], { env: { PATH: process.env["PATH"], ...env }, stdio: ["pipe", "pipe", "pipe"] })
+    let stdout = ""
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
+    for (const line of lines) child.stdin!.write(line + "\n")
+    const answered = await eventually(() => stdout.split("\n").filter((l) => l !== "").length >= count, 10_000)
+    return { child, answered, answers: () => stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l)) }
+  }
+
+  it("answers an initialize nested 2,000 levels deep instead of dying, over stdio and HTTP", async () => {
+    const deep = `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25",` +
+      `"capabilities":{"experimental":${"{\"x\":".repeat(2000)}{}${"}".repeat(2000)}},"clientInfo":{"name":"x","version":"1"}}}`
+    const { answered, answers, child } = await stdioLines([deep, initializeBody.replace("\"id\":1", "\"id\":2")], 2)
+    expect(answered).toBe(true)
+    expect(answers()[0]).toMatchObject({ id: 1, error: { code: -32602, message: expect.stringMatching(/nested more than 200 levels/) } })
+    expect(answers()[1]).toMatchObject({ id: 2, result: { serverInfo: { name: "intervals-mcp" } } })
+    expect(child.exitCode).toBeNull()
+    child.kill()
+
+    const server = await start()
+    const modern = { "mcp-protocol-version": MODERN, "mcp-method": "tools/list" }
+    const refused = await rawRequest(`${server.origin}/mcp`, {
+      method: "POST",
+      headers: { ...MCP_HEADERS, ...bearer, ...modern },
+      body: deep
+    })
+    expect(refused.status).toBe(400)
+    expect(JSON.parse(refused.body)).toMatchObject({ id: 1, error: { code: -32602 } })
+    // Deep capabilities in a 2026-07-28 envelope: refused at once, nothing kept for it.
+    const before = rssMiB(server.child.pid!)
+    for (let i = 0; i < 300; i++) {
+      const capabilities = `{"experimental":${"{\"x\":".repeat(2500)}{}${"}".repeat(2500)}}`
+      const answer = await rawRequest(`${server.origin}/mcp`, {
+        method: "POST",
+        headers: { ...MCP_HEADERS, ...bearer, ...modern },
+        body: `{"jsonrpc":"2.0","id":${i},"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":` +
+          `"${MODERN}","io.modelcontextprotocol/clientCapabilities":${capabilities}}}}`
+      })
+      expect(answer.status).toBe(400)
+    }
+    expect(rssMiB(server.child.pid!) - before).toBeLessThan(40)
+    // Deep arguments over HTTP are answered too, not dropped in silence.
+    let args = "{\"duration\": 60}"
+    for (let i = 0; i < 5000; i++) args = `{"reps": 2, "steps": [${args}]}`
+    const call = await rawRequest(`${server.origin}/mcp`, {
+      method: "POST",
+      headers: { ...MCP_HEADERS, ...bearer, ...modern, "mcp-method": "tools/call", "mcp-name": "validate_workout" },
+      body: `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"validate_workout","arguments":` +
+        `{"workout_doc":${args}},"_meta":${JSON.stringify(envelope())}}}`
+    })
+    expect(JSON.parse(call.body)).toMatchObject({ id: 9, error: { code: -32602, message: expect.stringMatching(/nested more than 200/) } })
+    expect((await rawRequest(`${server.origin}/health`)).status).toBe(200)
+  })
+
+  it("lets a browser on an allowed origin send the 2026-07-28 headers", async () => {
+    const server = await start({ MCP_ALLOWED_ORIGINS: "http://app.example" })
+    const preflight = await rawRequest(`${server.origin}/mcp`, {
+      method: "OPTIONS",
+      headers: { origin: "http://app.example", "access-control-request-method": "POST", "access-control-request-headers": "mcp-method,mcp-name" }
+    })
+    expect(preflight.headers["access-control-allow-headers"]).toMatch(/mcp-method, mcp-name/)
+  })
+
+  it("lets no notification before a request decide a stdio connection's era", async () => {
+    const early = JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized", params: { _meta: envelope() } })
+    const { answered, answers, child } = await stdioLines([early, initializeBody], 1)
+    expect(answered).toBe(true)
+    expect(answers()[0]).toMatchObject({ id: 1, result: { serverInfo: { name: "intervals-mcp" } } })
+    child.kill()
+  })
+
+  it("answers over stdio, at SIGTERM, the requests still waiting their turn as not started", async () => {
+    fake.faults.push({ match: (r) => r.path.endsWith("/messages"), delayMs: 5000 })
+    const child = spawn(process.execPath, [ENTRY], {
+      env: { PATH: process.env["PATH"], API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl, INTERVALS_WRITE_MODE: "full", MCP_SHUTDOWN_GRACE_MS: "300" },
+      stdio: ["pipe", "pipe", "pipe"]
+    })
+    let stdout = ""
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
+    child.stdin!.write(initializeBody + "\n")
+    for (let i = 0; i < 20; i++) {
+      child.stdin!.write(JSON.stringify({ jsonrpc: "2.0", id: 10 + i, method: "tools/call", params: { name: "get_activity_messages", arguments: { activity_id: "i90000001" } } }) + "\n")
+    }
+    await eventually(() => fake.requests.filter((r) => r.path.endsWith("/messages")).length >= 16, 5000)
+    child.kill("SIGTERM")
+    expect(await new Promise<number | null>((done) => child.on("exit", done))).toBe(0)
+    const answers = stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as { id: number; result?: unknown; error?: { message: string } })
+    const calls = answers.filter((a) => a.id >= 10)
+    expect(calls).toHaveLength(20)
+    expect(calls.filter((a) => a.error?.message.startsWith("Not started: the server is shutting down")).length).toBe(4)
   })
 })
