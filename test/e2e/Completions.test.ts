@@ -3,26 +3,15 @@
  * template (by the id's start or a word of the name), upcoming event ids, race dates, recent Mondays and months;
  * refusals for an argument or a prompt that does not exist.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
-import { addDays, API_KEY, ATHLETE_ID, POWER_RIDE_ID } from "../fake/Fixtures.js"
-import { type Connected, connectStdio } from "../support/StdioServer.js"
+import { describe, expect, it } from "vitest"
+import { addDays, POWER_RIDE_ID } from "../fake/Fixtures.js"
+import { againstFake } from "../support/StdioServer.js"
 
-let fake: FakeIntervals
-let server: Connected
-
-beforeAll(async () => {
-  fake = await startFakeIntervals()
-  server = await connectStdio({ API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl })
-})
-afterAll(async () => {
-  await server?.close()
-  await fake?.close()
-})
+const suite = againstFake()
 
 const prompt = (name: string) => ({ type: "ref/prompt" as const, name })
 const values = async (ref: { type: "ref/prompt"; name: string } | { type: "ref/resource"; uri: string }, name: string, value: string) =>
-  (await server.client.complete({ ref, argument: { name, value } })).completion.values
+  (await suite.server.client.complete({ ref, argument: { name, value } })).completion.values
 
 describe("completion/complete", () => {
   it("offers recent activity ids, narrowed by the id's start or a word of the name", async () => {
@@ -31,25 +20,25 @@ describe("completion/complete", () => {
     expect(all.length).toBeGreaterThan(3)
     expect(await values(prompt("activity_deep_dive"), "activity_id", POWER_RIDE_ID.slice(0, 6))).toContain(POWER_RIDE_ID)
     expect(await values(prompt("compare_sessions"), "second_activity_id", "i0")).toEqual([])
-    const ride = fake.fixtures.activities.find((a) => a.id === POWER_RIDE_ID)!
+    const ride = suite.fake.fixtures.activities.find((a) => a.id === POWER_RIDE_ID)!
     const word = String(ride.name).split(/\s+/)[0]!.toLowerCase()
     expect(await values(prompt("compare_sessions"), "first_activity_id", word)).toContain(POWER_RIDE_ID)
     expect(await values({ type: "ref/resource", uri: "intervals://activity/{id}" }, "id", "")).toEqual(all)
   })
 
   it("offers upcoming event ids for the event template, and race dates for the taper", async () => {
-    const today = fake.fixtures.today
-    const upcoming = fake.fixtures.events.filter((e) => {
+    const today = suite.fake.fixtures.today
+    const upcoming = suite.fake.fixtures.events.filter((e) => {
       const day = String(e.start_date_local).slice(0, 10)
       return day >= today && day <= addDays(today, 42)
     })
     const ids = await values({ type: "ref/resource", uri: "intervals://event/{id}" }, "id", "")
     expect(ids.sort()).toEqual(upcoming.map((e) => String(e.id)).sort())
-    fake.fixtures.events.push(
+    suite.fake.fixtures.events.push(
       { id: 88001, start_date_local: `${addDays(today, 60)}T09:00:00`, category: "RACE_A", name: "Goal race" },
       { id: 88002, start_date_local: `${addDays(today, -20)}T09:00:00`, category: "RACE_B", name: "Past race" }
     )
-    const races = fake.fixtures.events
+    const races = suite.fake.fixtures.events
       .filter((e) => String(e.category).startsWith("RACE_") && String(e.start_date_local).slice(0, 10) >= today)
       .map((e) => String(e.start_date_local).slice(0, 10))
     expect(races).toContain(addDays(today, 60))
@@ -61,15 +50,15 @@ describe("completion/complete", () => {
     const mondays = await values(prompt("weekly_review"), "week_start", "")
     expect(mondays).toHaveLength(8)
     for (const day of mondays) expect(new Date(`${day}T00:00:00Z`).getUTCDay()).toBe(1)
-    expect(mondays[0]! <= fake.fixtures.today && addDays(mondays[0]!, 7) > fake.fixtures.today).toBe(true)
+    expect(mondays[0]! <= suite.fake.fixtures.today && addDays(mondays[0]!, 7) > suite.fake.fixtures.today).toBe(true)
     const months = await values(prompt("monthly_progress"), "month", "")
     expect(months).toHaveLength(12)
-    expect(months[0]).toBe(fake.fixtures.today.slice(0, 7))
+    expect(months[0]).toBe(suite.fake.fixtures.today.slice(0, 7))
   })
 
   it("refuses an argument or a prompt that does not exist, and completes nothing for free text", async () => {
     const refused = (name: string, argument: string) =>
-      server.client.complete({ ref: prompt(name), argument: { name: argument, value: "" } }).then(
+      suite.server.client.complete({ ref: prompt(name), argument: { name: argument, value: "" } }).then(
         () => undefined,
         (e: Error & { code?: number }) => e
       )

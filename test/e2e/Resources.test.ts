@@ -4,41 +4,30 @@
  * answers of the tools that mention them.
  */
 import type { CallToolResult } from "@modelcontextprotocol/client"
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { describe, expect, it } from "vitest"
 import { Category } from "../../src/tools/CalendarWrites.js"
-import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
-import { addDays, API_KEY, ATHLETE_ID, POWER_RIDE_ID } from "../fake/Fixtures.js"
-import { type Connected, connectStdio } from "../support/StdioServer.js"
+import { addDays, ATHLETE_ID, POWER_RIDE_ID } from "../fake/Fixtures.js"
+import { againstFake } from "../support/StdioServer.js"
 
-let fake: FakeIntervals
-let server: Connected
-
-beforeAll(async () => {
-  fake = await startFakeIntervals()
-  server = await connectStdio({ API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl })
-})
-afterAll(async () => {
-  await server?.close()
-  await fake?.close()
-})
+const suite = againstFake()
 
 const read = async (uri: string) => {
-  const { contents } = await server.client.readResource({ uri })
+  const { contents } = await suite.server.client.readResource({ uri })
   expect(contents).toHaveLength(1)
   return contents[0] as { uri: string; mimeType: string; text: string }
 }
 
-const refusal = (uri: string) => server.client.readResource({ uri }).then(() => undefined, (e: Error & { code?: number }) => e)
+const refusal = (uri: string) => suite.server.client.readResource({ uri }).then(() => undefined, (e: Error & { code?: number }) => e)
 
 describe("resources", () => {
   it("lists the guides and the profile, and the activity and event templates", async () => {
-    const { resources } = await server.client.listResources()
+    const { resources } = await suite.server.client.listResources()
     expect(resources.map((r) => r.uri)).toEqual([
       "intervals://docs/workout-syntax",
       "intervals://docs/event-categories",
       "intervals://athlete/profile"
     ])
-    const { resourceTemplates } = await server.client.listResourceTemplates()
+    const { resourceTemplates } = await suite.server.client.listResourceTemplates()
     expect(resourceTemplates.map((t) => t.uriTemplate)).toEqual(["intervals://activity/{id}", "intervals://event/{id}"])
   })
 
@@ -48,7 +37,7 @@ describe("resources", () => {
     expect(syntax.text).toMatch(/bare `m` is MINUTES/)
     // The guide's example is a workout validate_workout finds nothing wrong with.
     const example = /```\n([\s\S]+?)```/.exec(syntax.text)![1]!
-    const checked = (await server.client.callTool({
+    const checked = (await suite.server.client.callTool({
       name: "validate_workout",
       arguments: { text: example, workout_type: "Ride" }
     })) as CallToolResult
@@ -62,7 +51,7 @@ describe("resources", () => {
     const activity = await read(`intervals://activity/${POWER_RIDE_ID}`)
     expect(activity.mimeType).toBe("application/json")
     expect(JSON.parse(activity.text).id).toBe(POWER_RIDE_ID)
-    const event = fake.fixtures.events.find((e) => String(e.start_date_local).slice(0, 10) >= fake.fixtures.today)!
+    const event = suite.fake.fixtures.events.find((e) => String(e.start_date_local).slice(0, 10) >= suite.fake.fixtures.today)!
     expect(JSON.parse((await read(`intervals://event/${event.id}`)).text).id).toBe(event.id)
   })
 
@@ -77,8 +66,8 @@ describe("resources", () => {
   })
 
   it("links the activities and events an answer mentions, at most 20", async () => {
-    const today = fake.fixtures.today
-    const listed = (await server.client.callTool({
+    const today = suite.fake.fixtures.today
+    const listed = (await suite.server.client.callTool({
       name: "get_activities",
       arguments: { start_date: addDays(today, -60), end_date: today, limit: 50 }
     })) as CallToolResult
@@ -86,7 +75,7 @@ describe("resources", () => {
     const activities = (listed.structuredContent as { activities: Array<{ id: string }> }).activities
     expect(links.length).toBe(Math.min(20, activities.length))
     expect(links[0]!.uri).toBe(`intervals://activity/${activities[0]!.id}`)
-    const opened = (await server.client.callTool({
+    const opened = (await suite.server.client.callTool({
       name: "get_activity_details",
       arguments: { activity_id: POWER_RIDE_ID }
     })) as CallToolResult

@@ -4,6 +4,9 @@
  */
 import { type CallToolResult, Client } from "@modelcontextprotocol/client"
 import { getDefaultEnvironment, StdioClientTransport } from "@modelcontextprotocol/client/stdio"
+import { afterAll, beforeAll } from "vitest"
+import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
+import { API_KEY, ATHLETE_ID } from "../fake/Fixtures.js"
 import { mkdtempSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -56,3 +59,20 @@ export const connectStdio = async (
 /** The text of a tool result. */
 export const textOf = (result: CallToolResult): string =>
   result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n")
+
+/**
+ * For a suite: the fake Intervals.icu, and the built server over stdio against it (with `env` added), started before
+ * the suite's tests and stopped after. Read `fake` and `server` inside the tests.
+ */
+export const againstFake = (env: Record<string, string> = {}) => {
+  const suite = {} as { fake: FakeIntervals; server: Connected }
+  beforeAll(async () => {
+    suite.fake = await startFakeIntervals()
+    suite.server = await connectStdio({ API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: suite.fake.baseUrl, ...env })
+  })
+  afterAll(async () => {
+    await suite.server?.close()
+    await suite.fake?.close()
+  })
+  return suite
+}
