@@ -25,7 +25,7 @@ import { promptsFor, renderPrompt } from "./prompts/Prompts.js"
 import { resolve, resourceTemplates, staticResources } from "./resources/Resources.js"
 import { freshness } from "./services/IntervalsClient.js"
 import { checkRequest } from "./mcp/RequestGuard.js"
-import { callTool } from "./mcp/ToolCall.js"
+import { callTool, textOf } from "./mcp/ToolCall.js"
 import { errorResult, toolError } from "./mcp/ToolErrors.js"
 import { listing } from "./mcp/ToolListing.js"
 import { AppConfig } from "./services/AppConfig.js"
@@ -57,10 +57,6 @@ export interface Connection {
   /** Stops every call in flight, each answering that the server stopped it (at shutdown, after the grace). */
   readonly stopAll: () => void
 }
-
-/** The text of a tool's answer. */
-const textOf = (result: CallToolResult) =>
-  result.content.map((part) => (part.type === "text" ? part.text : "")).join("\n")
 
 /** The upstream path a data resource's tool reads, for the read cache's freshness of it. */
 const pathOf = (tool: string) =>

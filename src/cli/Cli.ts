@@ -7,7 +7,7 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import * as Span from "@effect/cli/HelpDoc/Span"
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import type { CallToolResult } from "@modelcontextprotocol/server"
+import { textOf } from "../mcp/ToolCall.js"
 import { Effect, Option } from "effect"
 import { AppLive, type Overrides, provideConfig, Reported, serve } from "../Layers.js"
 import { McpServer } from "../McpServer.js"
@@ -103,8 +103,6 @@ const tools = Command.make("tools", { demo }, (own) =>
     }).pipe(provideConfig(overrides(parent.demo, own.demo), QUIET))
   )).pipe(Command.withDescription("List the tools the current write mode registers (✎ marks a write)"))
 
-const textOf = (result: CallToolResult) =>
-  result.content.map((part) => (part.type === "text" ? part.text : `[${part.type}]`)).join("\n")
 
 const call = Command.make("call", {
   demo,
@@ -133,8 +131,8 @@ const call = Command.make("call", {
       const mcp = yield* McpServer
       // One call, one journal: a command line has nothing of its own to undo.
       const result = yield* mcp.call(own.tool, args).pipe(Effect.provideService(WriteJournal, makeJournal()))
-      if (result.isError) return yield* complain(textOf(result))
-      yield* print(own.json ? JSON.stringify(result.structuredContent ?? {}, null, 2) : textOf(result))
+      if (result.isError) return yield* complain(textOf(result, true))
+      yield* print(own.json ? JSON.stringify(result.structuredContent ?? {}, null, 2) : textOf(result, true))
     }).pipe(withApp([parent.demo, own.demo]))
   )).pipe(Command.withDescription("Run one tool, as an MCP client's tools/call would, and print its answer"))
 

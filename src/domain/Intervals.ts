@@ -417,11 +417,9 @@ export const WorkoutDoc = Schema.Struct({
   distance: Num
 })
 
-export const Event = Schema.Struct({
+/** What a planned workout holds, on a calendar day (an event) or in the library alike. */
+const PlannedWorkout = {
   id: AnswerId,
-  start_date_local: Schema.String,
-  end_date_local: Str,
-  category: Str,
   type: Str,
   name: Str,
   description: Str,
@@ -431,34 +429,29 @@ export const Event = Schema.Struct({
   icu_training_load: Num,
   icu_intensity: Num,
   joules: Num,
-  color: Str,
   tags: Maybe(Schema.Array(Schema.String)),
-  paired_activity_id: Str,
   workout_doc: Maybe(WorkoutDoc),
-  /** The id a program gave the event when it wrote it (bulk writes upsert by it). */
-  external_id: Str,
   updated: Str
+}
+
+export const Event = Schema.Struct({
+  ...PlannedWorkout,
+  start_date_local: Schema.String,
+  end_date_local: Str,
+  category: Str,
+  color: Str,
+  paired_activity_id: Str,
+  /** The id a program gave the event when it wrote it (bulk writes upsert by it). */
+  external_id: Str
 })
 export type Event = typeof Event.Type
 
 /** A workout of the library (`Workout` in the spec): a planned workout that is in a folder, not on a date. */
 export const LibraryWorkout = Schema.Struct({
-  id: AnswerId,
+  ...PlannedWorkout,
   athlete_id: Str,
-  name: Str,
-  description: Str,
-  type: Str,
-  indoor: Bool,
-  moving_time: Num,
-  distance: Num,
-  icu_training_load: Num,
-  icu_intensity: Num,
-  joules: Num,
   folder_id: Maybe(AnswerId),
-  day: Num,
-  tags: Maybe(Schema.Array(Schema.String)),
-  workout_doc: Maybe(WorkoutDoc),
-  updated: Str
+  day: Num
 })
 export type LibraryWorkout = typeof LibraryWorkout.Type
 

@@ -348,6 +348,15 @@ const headingFor = (tool: AnyTool, input: unknown): Effect.Effect<string | undef
 const detached = <A, E, R>(write: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.flatMap(Effect.forkDaemon(write), Fiber.join)
 
+/**
+ * The text of an answer. With `marked`, other parts (an exported file) show as `[resource]`; links to activities and
+ * events never do: the text names them already.
+ */
+export const textOf = (result: CallToolResult, marked = false): string =>
+  result.content.flatMap((part) =>
+    part.type === "text" ? [part.text] : marked && part.type !== "resource_link" ? [`[${part.type}]`] : []
+  ).join("\n")
+
 /** A tool's own refusal with no code of its own: a rule of the write mode, or an argument it cannot act on. */
 const refusalCode = (message: string) => (message.includes("INTERVALS_WRITE_MODE") ? "refused_by_mode" : "invalid_argument")
 

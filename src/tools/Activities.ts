@@ -7,7 +7,7 @@ import type { Activity, Interval, IntervalGroup } from "../domain/Intervals.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, boundedInt, dateParam, orderedDates, resolveAthlete, resolveWindow } from "./Params.js"
-import { compact, make, optional } from "./Tool.js"
+import { compact, make, Num, optional, Str } from "./Tool.js"
 
 const STRAVA_NOTE = "Synced from Strava: Intervals.icu cannot share Strava activities through its API (Strava's terms " +
   "forbid it), so none of its data is available here. Sync the device (Garmin, Wahoo, Coros, Suunto…) to Intervals.icu " +
@@ -22,9 +22,6 @@ const isStravaStub = (activity: Activity): boolean =>
 
 // ---------------------------------------------------------------------------------------------------------------
 // Output schemas
-
-const Num = optional(Schema.Number)
-const Str = optional(Schema.String)
 
 const ActivitySummary = Schema.Struct({
   id: Schema.String,

@@ -10,7 +10,7 @@ import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { boundedInt } from "./Params.js"
 import { irreversible } from "./Undo.js"
-import { compact, make, optional } from "./Tool.js"
+import { compact, make, Num, optional } from "./Tool.js"
 
 const DEFAULT_TYPES = ["time", "watts", "heartrate", "cadence", "altitude", "distance", "velocity_smooth"]
 
@@ -20,8 +20,6 @@ const StreamTypes = boundedText(600).pipe(
       `expected a comma-separated list of at most 30 stream types like "watts,heartrate", got ${describe(issue.actual)}`
   })
 )
-
-const Num = optional(Schema.Number)
 
 const StreamSummary = Schema.Struct({
   type: Schema.String,

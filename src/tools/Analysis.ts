@@ -12,13 +12,10 @@ import { hrZones, paceText, paceZones, powerZones } from "../domain/Zones.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
-import { compact, make, optional } from "./Tool.js"
+import { compact, make, Num, optional, Str } from "./Tool.js"
 
 const SECTIONS = ["best_efforts", "histograms", "zones", "decoupling", "intervals", "power_hr", "weather"] as const
 type Section = typeof SECTIONS[number]
-
-const Num = optional(Schema.Number)
-const Str = optional(Schema.String)
 
 /** Every section says whether the activity has it, and why not when it does not. */
 const Availability = { available: Schema.Boolean, reason: Str }
@@ -72,7 +69,6 @@ type AnalysisOutput = typeof AnalysisOutput.Type
 const unavailable = (reason: string) => ({ available: false, reason })
 
 const familyOf = (type: string | null | undefined) => Format.sportFamily(type)
-
 
 /**
  * Histogram buckets with their share of the time. The thin tails (each under 1% of the time, at either end) are

@@ -7,10 +7,7 @@ import type { Event, Target, WorkoutStep } from "../domain/Intervals.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, dateParam, orderedDates, resolveAthlete, resolveWindow } from "./Params.js"
-import { compact, make, optional } from "./Tool.js"
-
-const Num = optional(Schema.Number)
-const Str = optional(Schema.String)
+import { compact, make, Num, optional, Str } from "./Tool.js"
 
 export const EventSummary = Schema.Struct({
   id: AnswerId,

@@ -128,3 +128,7 @@ const COMPASS = ["N", "NE", "E", "SE", "S", "SW", "W", "NW"]
 
 /** The compass point of a bearing in degrees: for wind, the direction it blows from. */
 export const compass = (degrees: number): string => COMPASS[Math.round((((degrees % 360) + 360) % 360) / 45) % 8]!
+
+/** Tags as a model reads them: `#threshold #indoor`. */
+export const tags = (list: ReadonlyArray<string> | undefined): string | undefined =>
+  list === undefined || list.length === 0 ? undefined : list.map((tag) => `#${tag}`).join(" ")

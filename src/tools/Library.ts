@@ -12,12 +12,9 @@ import { toWorkoutText, WorkoutDoc } from "../domain/WorkoutDoc.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, resolveAthlete } from "./Params.js"
-import { compact, make, optional, ToolFailure } from "./Tool.js"
+import { compact, make, Num, optional, Str, ToolFailure } from "./Tool.js"
 import { entryOf, journal, LibraryKind, pick } from "./Undo.js"
 import { checkWorkout, ParseReport, reportLines, reportView } from "./Workouts.js"
-
-const Num = optional(Schema.Number)
-const Str = optional(Schema.String)
 
 const WorkoutSummary = Schema.Struct({
   id: Schema.String,
@@ -64,7 +61,7 @@ const workoutLine = (w: WorkoutSummary) =>
     Format.join([w.type, Format.quote(w.name)], " "),
     Format.duration(w.duration_s),
     w.load !== undefined && `load ${w.load}`,
-    w.tags && w.tags.map((t) => `#${t}`).join(" "),
+    Format.tags(w.tags),
     `id ${w.id}`
   ])
 

@@ -11,10 +11,7 @@ import { addDays, AthleteCalendar } from "../services/AthleteCalendar.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, AthleteRef, resolveAthlete } from "./Params.js"
-import { compact, make, optional } from "./Tool.js"
-
-const Num = optional(Schema.Number)
-const Str = optional(Schema.String)
+import { compact, make, Num, optional, Str } from "./Tool.js"
 
 const PowerZoneView = Schema.Struct({
   zone: Schema.String,

@@ -12,10 +12,7 @@ import { addDays } from "../services/AthleteCalendar.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, AthleteRef, boundedInt, dateParam, orderedDates, resolveAthlete, resolveWindow, whose } from "./Params.js"
-import { compact, make, optional, ToolFailure } from "./Tool.js"
-
-const Num = optional(Schema.Number)
-const Str = optional(Schema.String)
+import { compact, make, Num, optional, Str, ToolFailure } from "./Tool.js"
 
 /** How loosely an interval's duration and intensity match what was asked: said in the description and the answer. */
 export const DURATION_TOLERANCE = 0.1
@@ -266,7 +263,7 @@ const matchLine = (m: Match): string =>
       Format.unit(m.intervals.average_heartrate_bpm, " bpm"),
       Format.speed(m.intervals.average_speed_mps, Format.sportFamily(m.type))
     ], " "),
-    m.tags && m.tags.map((t) => `#${t}`).join(" "),
+    Format.tags(m.tags),
     `id ${m.id}`
   ])
 

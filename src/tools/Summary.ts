@@ -12,9 +12,7 @@ import { addDays, AthleteCalendar, mondayOf } from "../services/AthleteCalendar.
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, AthleteRef, dateParam, orderedDates, resolveAthlete, whose } from "./Params.js"
-import { compact, make, optional } from "./Tool.js"
-
-const Num = optional(Schema.Number)
+import { compact, make, Num, optional } from "./Tool.js"
 
 const SportTotals = Schema.Struct({
   sport: Schema.String,

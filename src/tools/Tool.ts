@@ -50,6 +50,10 @@ export const make = <I, II, O, OI>(tool: Tool<I, II, O, OI>): AnyTool => tool
 /** An optional output field that is left out, never `null`, when there is no value. */
 export const optional = <A, I>(schema: Schema.Schema<A, I>) => Schema.optionalWith(schema, { exact: true })
 
+/** An optional number or string field of an output: the most common members of the tools' result schemas. */
+export const Num = optional(Schema.Number)
+export const Str = optional(Schema.String)
+
 /** Drops the keys whose value is `undefined` or `null`, so an output carries only what is known. */
 export const compact = <A extends Record<string, unknown>>(
   record: A

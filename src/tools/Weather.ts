@@ -10,10 +10,7 @@ import { addDays, AthleteCalendar } from "../services/AthleteCalendar.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, AthleteRef, boundedInt, resolveAthlete } from "./Params.js"
-import { compact, make, optional } from "./Tool.js"
-
-const Num = optional(Schema.Number)
-const Str = optional(Schema.String)
+import { compact, make, Num, optional, Str } from "./Tool.js"
 
 const DayView = Schema.Struct({
   date: Schema.String,

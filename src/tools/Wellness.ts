@@ -7,9 +7,7 @@ import type { Wellness } from "../domain/Intervals.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, dateParam, orderedDates, resolveAthlete, resolveWindow } from "./Params.js"
-import { compact, make, optional } from "./Tool.js"
-
-const Num = optional(Schema.Number)
+import { compact, make, Num, optional } from "./Tool.js"
 
 const WellnessDay = Schema.Struct({
   date: Schema.String.annotations({ description: "Local date, YYYY-MM-DD" }),
