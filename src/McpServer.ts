@@ -31,7 +31,7 @@ import { listing } from "./mcp/ToolListing.js"
 import { AppConfig } from "./services/AppConfig.js"
 import { makeJournal, WriteJournal } from "./services/WriteJournal.js"
 import { describe } from "./services/Decoding.js"
-import { allTools, toolsFor, writes } from "./tools/Registry.js"
+import { allTools, toolsetOf, toolsFor, writes } from "./tools/Registry.js"
 import type { ToolContext } from "./tools/Tool.js"
 import { Version } from "./Version.js"
 
@@ -95,8 +95,9 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     // Everything a tool uses but the journal, which each connection has of its own.
     const runtime = yield* Effect.runtime<Exclude<ToolContext, WriteJournal>>()
     const config = yield* AppConfig
-    const tools = toolsFor(config.writeMode)
+    const tools = toolsFor(config.writeMode, config.toolsets)
     const byName = new Map(tools.map((tool) => [tool.name, tool]))
+    const has = (name: string) => byName.has(name)
     const listed = tools.map(listing)
     const resourceList = staticResources.map(({ content: _, ...resource }) => resource)
     const promptsByName = new Map(promptsFor(config.writeMode).map((prompt) => [prompt.name, prompt]))
@@ -106,33 +107,45 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
       description: prompt.description,
       arguments: prompt.arguments.map(({ description, name, required }) => ({ name, description, required: required === true }))
     }))
-    const instructions = instructionsFor(config.writeMode, config.demo)
+    const instructions = instructionsFor(config.writeMode, config.demo, config.toolsets, has)
     const noticed = (result: CallToolResult) => (config.demo ? withNotice(result) : result)
+
+    /** Why a tool is not there: unknown, or left out by the toolsets or the write mode (so nothing was sent). */
+    const unregistered = (name: string): CallToolResult => {
+      const set = toolsetOf(name)
+      if (set === undefined) {
+        return errorResult(
+          `Unknown tool ${describe(name)}; available: ${tools.map((t) => t.name).join(", ")}`,
+          toolError("invalid_argument", { parameter: "name", hint: "Call one of the tools tools/list names." })
+        )
+      }
+      if (!config.toolsets.includes(set) && set !== "core") {
+        const asked = ["core", ...config.toolsets.filter((s) => s !== "core")]
+        return errorResult(
+          `${name} is in the ${set} toolset, which this server does not register (MCP_TOOLSETS=` +
+            `${asked.join(",")}); nothing was sent to Intervals.icu. The server's owner can add it with ` +
+            `MCP_TOOLSETS=${[...asked, set].join(",")} (or all).`,
+          toolError("refused_by_mode", { hint: `Use the tools tools/list names, or ask the owner for the ${set} toolset.` })
+        )
+      }
+      return allTools.some((t) => t.name === name && t.fullModeOnly === true) && config.writeMode === "safe"
+        ? errorResult(
+          `${name} deletes what cannot be put back, so it is registered only with INTERVALS_WRITE_MODE=full; ` +
+            "this server runs with safe, and nothing was sent to Intervals.icu.",
+          toolError("refused_by_mode")
+        )
+        : errorResult(
+          `${name} changes data, and this server runs with INTERVALS_WRITE_MODE=${config.writeMode}, which ` +
+            "registers no tool that writes; nothing was sent to Intervals.icu. The server's owner can set safe " +
+            "or full.",
+          toolError("refused_by_mode")
+        )
+    }
 
     /** One `tools/call`, by name, as every client (MCP or the command line) makes it. */
     const call = (name: string, args: unknown): Effect.Effect<CallToolResult, never, ToolContext> => {
       const tool = byName.get(name)
-      const result = tool === undefined
-        ? Effect.succeed(
-          allTools.some((t) => t.name === name && t.fullModeOnly === true) && config.writeMode === "safe"
-            ? errorResult(
-              `${name} deletes what cannot be put back, so it is registered only with INTERVALS_WRITE_MODE=full; ` +
-                "this server runs with safe, and nothing was sent to Intervals.icu.",
-              toolError("refused_by_mode")
-            )
-            : allTools.some((t) => t.name === name)
-            ? errorResult(
-              `${name} changes data, and this server runs with INTERVALS_WRITE_MODE=${config.writeMode}, which ` +
-                "registers no tool that writes; nothing was sent to Intervals.icu. The server's owner can set safe " +
-                "or full.",
-              toolError("refused_by_mode")
-            )
-            : errorResult(
-              `Unknown tool ${describe(name)}; available: ${tools.map((t) => t.name).join(", ")}`,
-              toolError("invalid_argument", { parameter: "name", hint: "Call one of the tools tools/list names." })
-            )
-        )
-        : callTool(tool, args)
+      const result = tool === undefined ? Effect.succeed(unregistered(name)) : callTool(tool, args)
       return Effect.map(result, noticed)
     }
 
@@ -259,7 +272,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
             `Unknown prompt ${describe(request.params.name)}; available: ${[...promptsByName.keys()].join(", ")}`
           )
         }
-        return Either.match(renderPrompt(prompt, request.params.arguments), {
+        return Either.match(renderPrompt(prompt, request.params.arguments ?? {}, has), {
           onLeft: (message) => {
             throw new ProtocolError(ProtocolErrorCode.InvalidParams, message)
           },

@@ -12,10 +12,11 @@ import { Effect, Option } from "effect"
 import { AppLive, type Overrides, provideConfig, Reported, serve } from "../Layers.js"
 import { McpServer } from "../McpServer.js"
 import { makeJournal, WriteJournal } from "../services/WriteJournal.js"
-import { AppConfig, WriteModeConfig } from "../services/AppConfig.js"
+import { AppConfig, ToolsetsConfig, WriteModeConfig } from "../services/AppConfig.js"
 import { AthleteCalendar } from "../services/AthleteCalendar.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import { toolsFor, writes } from "../tools/Registry.js"
+import { TOOLSETS } from "../tools/Toolsets.js"
 import { Version } from "../Version.js"
 
 const VARIABLES = [
@@ -23,6 +24,7 @@ const VARIABLES = [
   ["ATHLETE_ID", "athlete id (i12345); 0, the default, is the key's own athlete; alias INTERVALS_ATHLETE_ID"],
   ["INTERVALS_DEMO", "true serves the built-in demo athlete, like --demo"],
   ["INTERVALS_WRITE_MODE", "read-only, safe (default) or full"],
+  ["MCP_TOOLSETS", `toolsets beside core, comma-separated, or all: ${TOOLSETS.filter((s) => s !== "core").join(", ")} (commands: all)`],
   ["INTERVALS_API_BASE_URL", "default https://intervals.icu/api/v1"],
   ["MCP_TRANSPORT", "stdio (default), http (Streamable HTTP at /mcp) or sse"],
   ["MCP_HOST, MCP_PORT", "where the HTTP transports listen (127.0.0.1:8000)"],
@@ -59,8 +61,12 @@ const complain = (text: string) =>
     Effect.fail(new Reported())
   )
 
-/** A command prints its own answer: the server's logs below errors would only repeat it on stderr. */
-const QUIET: Overrides = { LOG_LEVEL: "Error" }
+/**
+ * A command prints its own answer: the server's logs below errors would only repeat it on stderr. And a command
+ * line has every toolset unless MCP_TOOLSETS says otherwise: the small default spares a model's context, which a
+ * terminal does not have.
+ */
+const QUIET: Overrides = { LOG_LEVEL: "Error", MCP_TOOLSETS: "all" }
 
 /** Runs a command's program with the configuration and the application's layers. */
 const withApp = (demos: ReadonlyArray<boolean>) => <A, E, R>(program: Effect.Effect<A, E, R>) =>
@@ -97,11 +103,11 @@ const tools = Command.make("tools", { demo }, (own) =>
   Effect.flatMap(root, (parent) =>
     Effect.gen(function*() {
       const mode = yield* WriteModeConfig
-      const listed = toolsFor(mode)
+      const listed = toolsFor(mode, yield* ToolsetsConfig)
       const width = Math.max(...listed.map((tool) => tool.name.length))
       yield* print(listed.map((tool) => `${writes(tool) ? "✎" : " "} ${tool.name.padEnd(width)}  ${tool.title}`).join("\n"))
     }).pipe(provideConfig(overrides(parent.demo, own.demo), QUIET))
-  )).pipe(Command.withDescription("List the tools the current write mode registers (✎ marks a write)"))
+  )).pipe(Command.withDescription("List the tools the write mode and toolsets register (✎ marks a write)"))
 
 
 const call = Command.make("call", {

@@ -17,7 +17,7 @@ export const AthleteId = Schema.String.pipe(
   }),
   Schema.brand("AthleteId"),
   Schema.annotations({
-    description: "Athlete id (i12345); default: the configured athlete"
+    description: "Default: the configured athlete"
   })
 )
 export type AthleteId = typeof AthleteId.Type
@@ -35,7 +35,7 @@ export const ActivityId = Schema.String.pipe(
     jsonSchema: { pattern: "^[A-Za-z0-9_-]{1,40}$" }
   }),
   Schema.brand("ActivityId"),
-  Schema.annotations({ description: "Intervals.icu activity id, e.g. \"i123456789\" (from get_activities)." })
+  Schema.annotations({ description: "Activity id, e.g. i123456789 (from get_activities)" })
 )
 export type ActivityId = typeof ActivityId.Type
 
@@ -84,6 +84,16 @@ export const ItemId = numericId("a custom item id", "9101", "Custom item id (fro
   Schema.brand("ItemId")
 )
 export type ItemId = typeof ItemId.Type
+
+/** A workout or folder of the library: the same kind of id upstream, named for what it is in messages. */
+export const LibraryWorkoutId = numericId(
+  "a library workout id",
+  "5501",
+  "Library workout id (from get_workout_library)"
+).pipe(Schema.brand("ItemId"))
+export const FolderId = numericId("a library folder id", "3301", "Library folder id (from get_workout_library)").pipe(
+  Schema.brand("ItemId")
+)
 
 /** An id as Intervals.icu answers it: a number, or a string of digits when it is above 2^53. */
 export const AnswerId = Schema.Union(Schema.Number, Schema.String)

@@ -8,7 +8,7 @@ import type { AnyTool } from "../tools/Tool.js"
 /** JSON Schema for a tool's input or output: draft-07 as effect generates it, without the `$schema` marker. */
 export const toJsonSchema = (schema: Schema.Schema.AnyNoContext): ListedTool["inputSchema"] => {
   const { $schema: _, ...json } = JSONSchema.make(schema) as unknown as Record<string, unknown>
-  return withoutTitles(json) as ListedTool["inputSchema"]
+  return withoutGenerated(json) as ListedTool["inputSchema"]
 }
 
 /**
@@ -33,8 +33,10 @@ const NOT_SHAPE = new Set([
 
 /**
  * An output schema says what a result holds; `additionalProperties: false` and empty `required` lists add nothing
- * a program needs there either. (Input schemas keep all of it: unknown arguments are refused, and the descriptions
- * are how a model learns each parameter.)
+ * a program needs there either, and neither do the `required` lists of what a result holds: an item leaves out
+ * every value Intervals.icu has not got, so a program checks each field it reads anyway, while the top level's
+ * list says what every answer has. (Input schemas keep all of it: unknown arguments are refused, and the
+ * descriptions are how a model learns each parameter.)
  */
 const toOutputSchema = (schema: Schema.Schema.AnyNoContext) => {
   const strip = (value: unknown, depth: number): unknown => {
@@ -46,7 +48,7 @@ const toOutputSchema = (schema: Schema.Schema.AnyNoContext) => {
         .filter(([key, inner]) =>
           !NOT_SHAPE.has(key) &&
           !(key === "additionalProperties" && inner === false) &&
-          !(key === "required" && Array.isArray(inner) && inner.length === 0)
+          !(key === "required" && Array.isArray(inner) && (inner.length === 0 || depth > 0))
         )
         .map(([key, inner]) => [
           key,
@@ -75,18 +77,29 @@ const mapValues = (record: unknown, f: (value: unknown) => unknown) =>
   Object.fromEntries(Object.entries(record as Record<string, unknown>).map(([key, value]) => [key, f(value)]))
 
 /**
- * Effect titles every refinement after its filter ("between(1, 500)"): noise for a model and tokens on every
- * `tools/list`. A `title` that is a string is such a title; a property named "title" holds a schema object.
+ * Effect titles every refinement after its filter ("between(1, 500)") and describes it in words ("a string at most
+ * 200 character(s) long") beside the keyword that already says so (`maxLength: 200`): noise for a model and tokens
+ * on every `tools/list`. A `title` that is a string is such a title (a property named "title" holds a schema
+ * object); a description in Effect's wording of a built-in filter is such a description. Ours are written for the
+ * model and kept.
  */
-const withoutTitles = (value: unknown): unknown => {
-  if (Array.isArray(value)) return value.map(withoutTitles)
+const withoutGenerated = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(withoutGenerated)
   if (typeof value !== "object" || value === null) return value
   return Object.fromEntries(
-    Object.entries(value).filter(([key, inner]) => !(key === "title" && typeof inner === "string")).map((
-      [key, inner]
-    ) => [key, withoutTitles(inner)])
+    Object.entries(value)
+      .filter(([key, inner]) =>
+        !(key === "title" && typeof inner === "string") &&
+        !(key === "description" && typeof inner === "string" && GENERATED.test(inner)) &&
+        !(key === "required" && Array.isArray(inner) && inner.length === 0)
+      )
+      .map(([key, inner]) => [key, withoutGenerated(inner)])
   )
 }
+
+/** Effect's own descriptions of its built-in filters (effect/Schema), which a keyword beside them restates. */
+const GENERATED =
+  /^(?:a string (?:at (?:most|least) \d+ character\(s\) long|matching the pattern .*)|a non empty string|an? (?:number|integer) (?:between .* and .*|(?:less|greater) than(?: or equal to)? .*)|an integer|a (?:positive|negative|non-negative|non-positive|finite) number|an array of (?:at (?:most|least)|exactly) \d+ item\(s\)|a non empty array)$/
 
 export const listing = (tool: AnyTool): ListedTool => {
   // The title is said once, at the top level, not again in the annotations.

@@ -2,7 +2,8 @@
  * The server's prompts (`prompts/list`, `prompts/get`): the conversations athletes and coaches start most, each a
  * user message that names the tools to use, in order, and the rules (confirm before writing, never ask for a key).
  * Arguments arrive as strings; each is decoded by its `Schema`, and a bad one is refused naming the argument and what
- * was expected. Prompts that write are not listed when the server is read-only.
+ * was expected. Prompts that write are not listed when the server is read-only, and a prompt names only tools the
+ * server registers: where a toolset that is off would have helped, it says what to do with the core instead.
  */
 import { Either, Schema } from "effect"
 import type { WriteMode } from "../services/AppConfig.js"
@@ -24,8 +25,11 @@ export interface Prompt {
   readonly arguments: ReadonlyArray<PromptArgument>
   /** Whether the prompt leads to writes (and so is left out in read-only mode). */
   readonly writes: boolean
-  readonly text: (args: Readonly<Record<string, string | undefined>>) => string
+  readonly text: (args: Readonly<Record<string, string | undefined>>, has: Registered) => string
 }
+
+/** Whether the server registers a tool, by name. */
+export type Registered = (tool: string) => boolean
 
 const RULES = "Rules: confirm with me before any change to my calendar or records, and show what will change first. " +
   "Never ask me for an API key or password in this chat. Say when data is missing rather than guessing."
@@ -53,6 +57,21 @@ const activity = (name: string, description: string): PromptArgument => ({
 
 const when = (value: string | undefined, text: (value: string) => string, otherwise = "") =>
   value === undefined || value === "" ? otherwise : text(value)
+
+/** `text` where the server registers `tool`, else `otherwise`. */
+const using = (has: Registered, tool: string, text: string, otherwise = "") => (has(tool) ? text : otherwise)
+
+/** How a plan is shown and written: a block previewed with a token where the planning toolset is on, else by event. */
+const planWrites = (has: Registered, what: string) =>
+  using(
+    has,
+    "add_events_bulk",
+    `Write each workout in Intervals.icu workout text and check it with validate_workout. Then call add_events_bulk ` +
+      `with dry_run true and show me the preview: ${what}. Only when I say yes, call it again with dry_run false ` +
+      "and the preview's token. ",
+    "Write each workout in Intervals.icu workout text and show me the plan in the chat, day by day. Only when I say " +
+      "yes, create each with add_or_update_event and tell me what its check found. "
+  )
 
 export const prompts: ReadonlyArray<Prompt> = [
   {
@@ -87,13 +106,11 @@ export const prompts: ReadonlyArray<Prompt> = [
       }
     ],
     writes: true,
-    text: (a) =>
+    text: (a, has) =>
       `Plan my next training week${when(a["goal"], (g) => ` with this goal: ${g}`)}` +
       `${when(a["hours"], (h) => `, in about ${h} hours`)}. First read get_athlete_profile (zones and thresholds), ` +
       "get_fitness (current form and its projection) and get_events for next week (races, notes, workouts already " +
-      "planned: keep them). Write each workout in Intervals.icu workout text and check it with validate_workout. " +
-      "Then call add_events_bulk with dry_run true and show me the preview: each day, its load, and the projected " +
-      "form. Only when I say yes, call it again with dry_run false and the preview's token. " + RULES
+      "planned: keep them). " + planWrites(has, "each day, its load, and the projected form") + RULES
   },
   {
     name: "activity_deep_dive",
@@ -101,11 +118,13 @@ export const prompts: ReadonlyArray<Prompt> = [
     description: "Analyse one activity: intervals, power and heart rate, pacing, decoupling, and how it compares.",
     arguments: [activity("activity_id", "The activity to analyse")],
     writes: false,
-    text: (a) =>
+    text: (a, has) =>
       `Analyse my activity ${a["activity_id"]}. Use get_activity_details, then get_activity_intervals for the work ` +
-      "intervals, and get_activity_analysis for time in zones, decoupling and the best efforts; read " +
-      "get_activity_messages for comments. Compare it with similar sessions from search_activities. Explain what " +
-      `the numbers say about my fitness, with units. ${RULES}`
+      "intervals" +
+      using(has, "get_activity_analysis", ", and get_activity_analysis for time in zones, decoupling and the best efforts") +
+      using(has, "get_activity_messages", "; read get_activity_messages for comments") +
+      ". Compare it with similar sessions from search_activities. Explain what the numbers say about my fitness, " +
+      `with units. ${RULES}`
   },
   {
     name: "recovery_check",
@@ -129,11 +148,11 @@ export const prompts: ReadonlyArray<Prompt> = [
     description: "Shape the days before a race: form on race day, a taper plan previewed before anything is written.",
     arguments: [date("race_date", "The race day; the next A race in the calendar when left out")],
     writes: true,
-    text: (a) =>
+    text: (a, has) =>
       `Help me taper for my race${when(a["race_date"], (d) => ` on ${d}`, " (the next A race in my calendar)")}. ` +
       "Find it with get_events, read get_fitness with its projection to race day, and propose the days before it " +
-      "(volume down, some intensity kept) as workout text checked with validate_workout. Preview them with " +
-      "add_events_bulk (dry_run true) and show the projected form on race day; write them only when I agree. " + RULES
+      "(volume down, some intensity kept). " + planWrites(has, "each day, its load, and the projected form on race day") +
+      RULES
   },
   {
     name: "compare_sessions",
@@ -144,9 +163,10 @@ export const prompts: ReadonlyArray<Prompt> = [
       activity("second_activity_id", "The later session")
     ],
     writes: false,
-    text: (a) =>
+    text: (a, has) =>
       `Compare my sessions ${a["first_activity_id"]} and ${a["second_activity_id"]}. For each, use ` +
-      "get_activity_details, get_activity_intervals and get_activity_analysis. Put the matching intervals side by " +
+      using(has, "get_activity_analysis", "get_activity_details, get_activity_intervals and get_activity_analysis", "get_activity_details and get_activity_intervals") +
+      ". Put the matching intervals side by " +
       "side (power, heart rate, cadence, duration), and tell me what improved, what did not, and how much of it is " +
       `conditions (weather, fatigue before the session). ${RULES}`
   },
@@ -161,10 +181,11 @@ export const prompts: ReadonlyArray<Prompt> = [
       expected: "a month, YYYY-MM"
     }],
     writes: false,
-    text: (a) =>
+    text: (a, has) =>
       `Write my progress report for ${a["month"] ?? "the last full month"}. Use get_training_summary by month ` +
-      "(this month and the one before), get_fitness weekly, get_athlete_power_curves and get_athlete_curves for best " +
-      "efforts, and search_activities for the key sessions. Give totals with units, the trend, and what to focus " +
+      "(this month and the one before), get_fitness weekly, " +
+      using(has, "get_athlete_power_curves", "get_athlete_power_curves and get_athlete_curves for best efforts, ") +
+      "and search_activities for the key sessions. Give totals with units, the trend, and what to focus " +
       `on next month. ${RULES}`
   },
   {
@@ -187,7 +208,8 @@ export const promptsFor = (mode: WriteMode): ReadonlyArray<Prompt> =>
 /** A prompt's arguments checked: the messages, or what is wrong, naming the argument. */
 export const renderPrompt = (
   prompt: Prompt,
-  args: Readonly<Record<string, string>> = {}
+  args: Readonly<Record<string, string>>,
+  has: Registered
 ): Either.Either<string, string> => {
   const unknown = Object.keys(args).filter((key) => !prompt.arguments.some((a) => a.name === key))
   if (unknown.length > 0) {
@@ -209,5 +231,5 @@ export const renderPrompt = (
       return Either.left(`${prompt.name}: ${argument.name} must be ${argument.expected}, got ${shown}`)
     }
   }
-  return Either.right(prompt.text(args))
+  return Either.right(prompt.text(args, has))
 }

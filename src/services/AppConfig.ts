@@ -6,7 +6,8 @@
 import { Config, ConfigError, Duration, Effect, Either, Layer, LogLevel, Redacted, Schema } from "effect"
 import { DEMO_ATHLETE_ID } from "../demo/DemoIdentity.js"
 import { AthleteId } from "../domain/Ids.js"
-import { flag, fromSchema, oneOf, whole } from "./ConfigValues.js"
+import { DEFAULT_TOOLSETS, TOOLSETS } from "../tools/Toolsets.js"
+import { flag, fromSchema, oneOf, setOf, whole } from "./ConfigValues.js"
 
 export const Transport = Schema.Literal("stdio", "http", "sse")
 export type Transport = typeof Transport.Type
@@ -60,6 +61,8 @@ export const WriteModeConfig = fromSchema("INTERVALS_WRITE_MODE", WriteMode, "on
   Config.withDefault("safe" as const)
 )
 
+export const ToolsetsConfig = setOf("MCP_TOOLSETS", TOOLSETS, DEFAULT_TOOLSETS)
+
 /** What does not depend on whose data is served. */
 const common = Config.all({
   transport: fromSchema("MCP_TRANSPORT", Transport, "one of stdio, http, sse").pipe(Config.withDefault("stdio" as const)),
@@ -68,6 +71,8 @@ const common = Config.all({
     Config.map((name) => LogLevel.fromLiteral(name))
   ),
   writeMode: WriteModeConfig,
+  /** The toolsets registered beside the core (which always is). */
+  toolsets: ToolsetsConfig,
   cache: fromSchema("INTERVALS_CACHE", Schema.Literal("on", "off"), "on or off").pipe(
     Config.withDefault("on" as const),
     Config.map((value) => value === "on")
@@ -134,6 +139,7 @@ export class AppConfig extends Effect.Service<AppConfig>()("AppConfig", {
         baseUrl: values.baseUrl ?? "http://127.0.0.1:1/api/v1",
         transport: values.transport ?? "stdio",
         writeMode: values.writeMode ?? "safe",
+        toolsets: values.toolsets ?? TOOLSETS,
         cache: values.cache ?? true,
         rateLimit: values.rateLimit ?? 0,
         logLevel: values.logLevel ?? LogLevel.Info,

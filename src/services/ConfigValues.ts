@@ -69,3 +69,31 @@ export const list = (name: string) =>
     Config.withDefault(""),
     Config.map((raw) => raw.split(",").map((entry) => entry.trim()).filter((entry) => entry !== ""))
   )
+
+/**
+ * A comma-separated set of words out of `words` (any letter case), or `all` for every one; `fallback` when unset.
+ * An unknown word is refused, naming it and the words there are.
+ */
+export const setOf = <const Words extends ReadonlyArray<string>>(
+  name: string,
+  words: Words,
+  fallback: ReadonlyArray<Words[number]>
+) =>
+  text(name).pipe(
+    Config.mapOrFail((raw): Either.Either<ReadonlyArray<Words[number]>, ConfigError.ConfigError> => {
+      const given = raw.split(",").map((entry) => entry.trim().toLowerCase()).filter((entry) => entry !== "")
+      if (given.includes("all")) return Either.right(words)
+      const unknown = given.filter((entry) => !words.some((word) => word.toLowerCase() === entry))
+      return unknown.length > 0
+        ? Either.left(
+          ConfigError.InvalidData(
+            [],
+            `${name} must be a comma-separated list of ${words.join(", ")}, or all; ${
+              unknown.map((entry) => JSON.stringify(entry)).join(", ")
+            } ${unknown.length === 1 ? "is" : "are"} not one of them`
+          )
+        )
+        : Either.right(words.filter((word) => given.includes(word.toLowerCase())))
+    }),
+    Config.withDefault(fallback)
+  )

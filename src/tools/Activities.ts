@@ -218,12 +218,10 @@ const byStartDescending = Order.reverse(
 export const getActivities = make({
   name: "get_activities",
   title: "List activities",
-  description: "List the athlete's completed activities (rides, runs, swims…) in a date window, newest first, one " +
-    "line each: local start time, sport, name, moving time, distance, elevation, pace or speed, power, heart rate, " +
-    "training load and the activity id for get_activity_details / get_activity_intervals. Dates are the athlete's " +
-    "local dates (YYYY-MM-DD, inclusive); by default the last 30 days up to today in the athlete's timezone. Only " +
-    "activities inside the window are returned. Activities synced from Strava cannot be read through the " +
-    "Intervals.icu API; they are listed as such, without data.",
+  description: "List the athlete's completed activities in a window of local dates (default: the last 30 days), " +
+    "newest first, one line each: start time, sport, name, moving time, distance, elevation, pace or speed, power, " +
+    "heart rate, load, and the id for get_activity_details / get_activity_intervals. Activities synced from Strava " +
+    "cannot be read through the Intervals.icu API: they are listed as such, without data.",
   annotations: { title: "List activities", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
   input: GetActivitiesInput,
   output: GetActivitiesOutput,

@@ -7,7 +7,7 @@
  * what Intervals.icu actually saved and parsed.
  */
 import { Effect, Either, Schema } from "effect"
-import { type AthleteId, EventId, ItemId, LocalDate } from "../domain/Ids.js"
+import { type AthleteId, EventId, LibraryWorkoutId, LocalDate } from "../domain/Ids.js"
 import type { Event } from "../domain/Intervals.js"
 import { boundedList, boundedText, lineText } from "../domain/Limits.js"
 import { countSteps, toWorkoutText, WorkoutDoc } from "../domain/WorkoutDoc.js"
@@ -211,9 +211,8 @@ const EventInput = Schema.Struct({
   indoor: optional(Schema.Boolean),
   tags: optional(Tags),
   library_workout_id: optional(
-    ItemId.annotations({
-      description: "Schedule this workout of the library (from get_workout_library) on start_date; fields given " +
-        "here override its own"
+    LibraryWorkoutId.annotations({
+      description: "Schedule this library workout on start_date; fields given here override its own"
     })
   )
 })
@@ -221,15 +220,12 @@ const EventInput = Schema.Struct({
 export const addOrUpdateEvent = make({
   name: "add_or_update_event",
   title: "Plan or change a calendar event",
-  description: "Create a planned workout (or race, or other event) on the athlete's calendar, or update one with " +
-    "event_id. Give the workout as workout_doc: steps with duration (s) or distance, reps with nested steps, " +
-    "warmup/cooldown, ramp, freeride, and one target per step: power (%ftp, w, power_zone), hr (%hr, %lthr, " +
-    "hr_zone) or pace (%pace, pace_zone, or absolute seconds per unit: MINS_KM, MINS_MILE, SECS_100M, SECS_100Y, " +
-    "SECS_500M, SECS_400M, SECS_250M), plus cadence (rpm). It is written as Intervals.icu workout text, then read back: " +
-    "the answer shows the steps, duration and load Intervals.icu parsed, the check of validate_workout (problems by " +
-    "line, estimated load), and is an error if it parsed none. library_workout_id schedules a library workout. An " +
-    "update sends only the fields given and keeps the rest (date, category, workout). undo_last_write reverts it. " +
-    MODES,
+  description: "Create a planned workout (or race, note, other event) on the athlete's calendar, or update one by " +
+    "event_id (only the fields given change). Give the workout as workout_doc (steps with a duration or distance " +
+    "and one target: power, hr or pace, plus cadence; reps with nested steps) or as Intervals.icu workout text in " +
+    "description (resource intervals://docs/workout-syntax). The answer shows what Intervals.icu parsed (steps, " +
+    "duration, load) and a check of the text (problems by line); it is an error if nothing parsed. " +
+    "library_workout_id schedules a library workout. undo_last_write reverts it. " + MODES,
   annotations: {
     title: "Plan or change a calendar event",
     readOnlyHint: false,

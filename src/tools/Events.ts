@@ -166,8 +166,7 @@ export const getEvents = make({
   title: "Calendar events",
   description: "The athlete's calendar for a date window, one line per event in date order: planned workouts with " +
     "their duration, distance and load, races (RACE_A/B/C), notes and other events, each with its id for " +
-    "get_event_by_id, and the activity that completed it when there is one. Dates are the athlete's local dates " +
-    "(YYYY-MM-DD, inclusive); by default from today to 30 days ahead in the athlete's timezone.",
+    "get_event_by_id, and the activity that completed it when there is one. Default: today to 30 days ahead.",
   annotations: { title: "Calendar events", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
   input: GetEventsInput,
   output: GetEventsOutput,

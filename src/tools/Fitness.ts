@@ -124,10 +124,9 @@ export const getFitness = make({
   name: "get_fitness",
   title: "Fitness, fatigue and form",
   description: "Fitness (CTL), fatigue (ATL), form (TSB = fitness - fatigue) and ramp rate over a window, daily or " +
-    "weekly, optionally for one sport (Ride, Run, Swim), each form labelled with Intervals.icu's zone (transition, " +
-    "fresh, grey zone, optimal, high risk; thresholds in the answer). Projects forward from today through the " +
-    "planned workouts' load to project_to (default: the next race in the calendar), so 'where will my form be on " +
-    `race day?' is one call. Default window: the last 6 weeks to today. ${THRESHOLDS_TEXT}`,
+    "weekly, optionally for one sport, each form labelled with its zone. Projects forward from today through the " +
+    "planned workouts' load to project_to (default: the next race), so 'where will my form be on race day?' is one " +
+    `call. Default window: the last 6 weeks to today. ${THRESHOLDS_TEXT}`,
   annotations: { title: "Fitness, fatigue and form", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
   input: Schema.Struct({
     athlete_id: athleteIdParam,

@@ -5,7 +5,7 @@
  */
 import type { EmbeddedResource } from "@modelcontextprotocol/server"
 import { Effect, Either, Schema } from "effect"
-import { EventId, ItemId } from "../domain/Ids.js"
+import { EventId, FolderId, LibraryWorkoutId } from "../domain/Ids.js"
 import type { Folder, LibraryWorkout } from "../domain/Intervals.js"
 import { boundedList, boundedText, lineText } from "../domain/Limits.js"
 import { toWorkoutText, WorkoutDoc } from "../domain/WorkoutDoc.js"
@@ -70,13 +70,13 @@ export const getWorkoutLibrary = make({
   title: "Workout library",
   description: "The athlete's workout library: folders and training plans with their workouts (name, sport, " +
     "duration, load, id), optionally only those whose name contains folder. With workout_id: that one workout with " +
-    "its text and the check validate_workout gives (steps, load, problems). Schedule one with add_or_update_event " +
+    "its text and its check (steps, load, problems). Schedule one with add_or_update_event " +
     "(library_workout_id), or export it with export_workout.",
   annotations: { title: "Workout library", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
   input: Schema.Struct({
     athlete_id: athleteIdParam,
     folder: optional(lineText(60).annotations({ description: "Only folders and plans whose name contains this" })),
-    workout_id: optional(ItemId.annotations({ description: "One workout, with its text and check" }))
+    workout_id: optional(LibraryWorkoutId.annotations({ description: "One workout, with its text and check" }))
   }),
   output: Schema.Struct({
     folders: optional(Schema.Array(FolderView)),
@@ -138,14 +138,14 @@ export const saveLibraryWorkout = make({
   name: "save_library_workout",
   title: "Save a library workout",
   description: "Create a workout in a folder of the library (folder_id, name, workout_type, and workout_doc or " +
-    "text), or update one with workout_id (only the fields given). The answer carries the check validate_workout " +
-    "gives and the workout as Intervals.icu saved it. undo_last_write reverts it. Not registered with " +
+    "text), or update one with workout_id (only the fields given). The answer carries the check of its text " +
+    "and the workout as Intervals.icu saved it. undo_last_write reverts it. Not registered with " +
     "INTERVALS_WRITE_MODE=read-only.",
   annotations: { title: "Save a library workout", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   input: Schema.Struct({
     athlete_id: athleteIdParam,
-    workout_id: optional(ItemId.annotations({ description: "Update this workout; omit to create one" })),
-    folder_id: optional(ItemId.annotations({ description: "The folder (from get_workout_library). Required to create" })),
+    workout_id: optional(LibraryWorkoutId.annotations({ description: "Update this workout; omit to create one" })),
+    folder_id: optional(FolderId.annotations({ description: "The folder (from get_workout_library). Required to create" })),
     name: optional(lineText(200)),
     workout_type: optional(lineText(40).annotations({ description: "Ride, Run, Swim, … Required to create" })),
     workout_doc: optional(WorkoutDoc),
@@ -224,7 +224,7 @@ export const deleteLibraryWorkout = make({
     "INTERVALS_WRITE_MODE=full. undo_last_write creates it again (with a new id).",
   annotations: { title: "Delete a library workout", readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   fullModeOnly: true,
-  input: Schema.Struct({ athlete_id: athleteIdParam, workout_id: ItemId }),
+  input: Schema.Struct({ athlete_id: athleteIdParam, workout_id: LibraryWorkoutId }),
   output: Schema.Struct({ deleted: WorkoutSummary }),
   run: Effect.fn("delete_library_workout")(function*(input) {
     const athleteId = yield* resolveAthlete(input.athlete_id)
@@ -267,7 +267,7 @@ export const exportWorkout = make({
   input: Schema.Struct({
     athlete_id: athleteIdParam,
     event_id: optional(EventId.annotations({ description: "A planned workout on the calendar" })),
-    workout_id: optional(ItemId.annotations({ description: "A workout of the library" })),
+    workout_id: optional(LibraryWorkoutId.annotations({ description: "A workout of the library" })),
     format: Schema.Literal("zwo", "mrc", "erg", "fit").annotations({ description: "zwo, mrc, erg or fit" })
   }).pipe(
     Schema.filter((input) =>

@@ -9,7 +9,7 @@
 import { Effect, Schema } from "effect"
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import type { AthleteId } from "../domain/Ids.js"
-import { ItemId, LocalDate } from "../domain/Ids.js"
+import { LibraryWorkoutId, LocalDate } from "../domain/Ids.js"
 import type { Event, LibraryWorkout } from "../domain/Intervals.js"
 import { project } from "../domain/Fitness.js"
 import { boundedList, boundedText, lineText } from "../domain/Limits.js"
@@ -105,7 +105,7 @@ const PlannedEvent = Schema.Struct({
   workout_type: optional(lineText(40).annotations({ description: "Ride, Run, Swim, … Required for a workout or race" })),
   workout_doc: optional(WorkoutDoc),
   text: optional(boundedText(10_000, 1).annotations({ description: "Workout text (Intervals.icu syntax), or a note's text" })),
-  library_workout_id: optional(ItemId.annotations({ description: "A library workout to plan on this day" })),
+  library_workout_id: optional(LibraryWorkoutId.annotations({ description: "A library workout to plan on this day" })),
   moving_time: optional(boundedInt(60, 86_400, "Planned duration, seconds (a workout's is estimated otherwise)")),
   indoor: optional(Schema.Boolean),
   tags: optional(boundedList(lineText(50), 20, "tags"))

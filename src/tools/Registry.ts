@@ -1,5 +1,6 @@
 /**
- * Every tool this server offers, in the order `tools/list` shows them, and which of them a write mode registers.
+ * Every tool this server offers, by toolset, in the order `tools/list` shows them, and which of them a write mode
+ * and the toolsets asked for register.
  */
 import type { WriteMode } from "../services/AppConfig.js"
 import { getActivities, getActivityDetails, getActivityIntervals } from "./Activities.js"
@@ -21,6 +22,7 @@ import { getAthleteProfile, listAthletes } from "./Profile.js"
 import { searchActivities } from "./Search.js"
 import { getTrainingSummary } from "./Summary.js"
 import type { AnyTool } from "./Tool.js"
+import { type Toolset, TOOLSETS } from "./Toolsets.js"
 import { getWeatherForecast } from "./Weather.js"
 import { undoLastWrite } from "./Undo.js"
 import { getWellnessData } from "./Wellness.js"
@@ -29,62 +31,53 @@ import { deleteLibraryWorkout, exportWorkout, getWorkoutLibrary, saveLibraryWork
 import { addEventsBulk, moveEvents } from "./Planning.js"
 import { deleteActivity, updateActivity, updateSportSettings, updateWellness } from "./Records.js"
 
-export const allTools: ReadonlyArray<AnyTool> = [
-  // Who the athlete is and where their training stands.
-  getAthleteProfile,
-  updateSportSettings,
-  listAthletes,
-  getFitness,
-  getTrainingSummary,
-  // What was done.
-  getActivities,
-  searchActivities,
-  getActivityDetails,
-  getActivityIntervals,
-  getActivityAnalysis,
-  getActivityStreams,
-  getActivityMessages,
-  addActivityMessage,
-  updateActivity,
-  deleteActivity,
-  getWellnessData,
-  updateWellness,
-  // What is planned.
-  getEvents,
-  getEventById,
-  validateWorkout,
-  addOrUpdateEvent,
-  addEventsBulk,
-  moveEvents,
-  addOrUpdateNote,
-  deleteEvent,
-  deleteEventsByDateRange,
-  getWorkoutLibrary,
-  saveLibraryWorkout,
-  deleteLibraryWorkout,
-  exportWorkout,
-  // The rest of the account.
-  getCustomItems,
-  getCustomItemById,
-  createCustomItem,
-  updateCustomItem,
-  deleteCustomItem,
-  getAthletePowerCurves,
-  getAthleteCurves,
-  getGearList,
-  getWeatherForecast,
-  undoLastWrite
-]
+/** Each toolset's tools, in the order `tools/list` shows them. */
+export const toolsets: Readonly<Record<Toolset, ReadonlyArray<AnyTool>>> = {
+  // Who the athlete is, where their training stands, what was done and what is planned: most questions, and a
+  // week planned one workout at a time.
+  core: [
+    getAthleteProfile,
+    listAthletes,
+    getFitness,
+    getTrainingSummary,
+    getActivities,
+    searchActivities,
+    getActivityDetails,
+    getActivityIntervals,
+    getWellnessData,
+    getEvents,
+    getEventById,
+    addOrUpdateEvent,
+    deleteEvent,
+    undoLastWrite
+  ],
+  analysis: [
+    getActivityAnalysis,
+    getActivityStreams,
+    getActivityMessages,
+    getAthletePowerCurves,
+    getAthleteCurves,
+    getWeatherForecast
+  ],
+  planning: [validateWorkout, addEventsBulk, moveEvents, addOrUpdateNote, deleteEventsByDateRange],
+  library: [getWorkoutLibrary, saveLibraryWorkout, deleteLibraryWorkout, exportWorkout],
+  records: [updateActivity, deleteActivity, updateWellness, updateSportSettings, addActivityMessage, getGearList],
+  custom: [getCustomItems, getCustomItemById, createCustomItem, updateCustomItem, deleteCustomItem]
+}
+
+export const allTools: ReadonlyArray<AnyTool> = TOOLSETS.flatMap((set) => toolsets[set])
+
+/** The toolset a tool belongs to. */
+export const toolsetOf = (name: string): Toolset | undefined =>
+  TOOLSETS.find((set) => toolsets[set].some((tool) => tool.name === name))
 
 export const writes = (tool: AnyTool): boolean => tool.annotations.readOnlyHint !== true
 
 /**
- * `read-only` registers no tool that writes; `safe` all but those that destroy what cannot be put back (a library
+ * The tools of the core and of the `sets` asked for, as the write mode allows: `read-only` registers no tool that writes; `safe` all but those that destroy what cannot be put back (a library
  * workout, an activity); `full` all. The other limits of safe mode live in the tools.
  */
-export const toolsFor = (mode: WriteMode): ReadonlyArray<AnyTool> =>
-  mode === "read-only"
-    ? allTools.filter((tool) => !writes(tool))
-    : mode === "safe"
-    ? allTools.filter((tool) => tool.fullModeOnly !== true)
-    : allTools
+export const toolsFor = (mode: WriteMode, sets: ReadonlyArray<Toolset>): ReadonlyArray<AnyTool> =>
+  TOOLSETS.filter((set) => set === "core" || sets.includes(set)).flatMap((set) => toolsets[set]).filter((tool) =>
+    mode === "read-only" ? !writes(tool) : mode === "safe" ? tool.fullModeOnly !== true : true
+  )

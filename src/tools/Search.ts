@@ -275,8 +275,7 @@ export const searchActivities = make({
     `sessions with such intervals (duration ±${DURATION_TOLERANCE * 100}%, intensity ±${INTENSITY_TOLERANCE}), e.g. ` +
     "5 × 4 min at 110%: interval_seconds 240, interval_intensity 110, min_reps 5. By date: around_date (± days) or " +
     "start_date/end_date. type narrows any of them to one sport. Each match gives date, weekday, name, time, " +
-    "distance, load, tags and the averages of the matching intervals, with the id for get_activity_details or " +
-    "get_activity_analysis.",
+    "distance, load, tags and the averages of the matching intervals, with the id for get_activity_details.",
   annotations: { title: "Search activities", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
   input: SearchInput,
   output: SearchOutput,

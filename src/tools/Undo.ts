@@ -213,13 +213,11 @@ const undoNewest = (writes: Journal) =>
 export const undoLastWrite = make({
   name: "undo_last_write",
   title: "Undo the last write",
-  description: "Revert the most recent change this session made that can be reverted, and say exactly what was " +
-    "done: a created event or library workout is deleted, a changed one (event, activity, wellness day, sport " +
-    "settings, custom item) gets its previous fields back, a deleted one is created again. Call again to go further " +
-    `back. Only this connection's own writes (the last ${CAPACITY}) are known: a stdio process's or an HTTP ` +
-    "session's; a 2026-07-28 or stateless HTTP request keeps none. A record changed by someone since is " +
-    "not touched (the answer says what changed). A comment cannot be undone. Not registered with " +
-    "INTERVALS_WRITE_MODE=read-only.",
+  description: "Revert this connection's most recent write that can be reverted, and say what was done: a created " +
+    "record is deleted, a changed one gets its previous fields back, a deleted one is created again. Call again to " +
+    `go further back (the last ${CAPACITY} writes of a stdio process or an HTTP session; a stateless or 2026-07-28 ` +
+    "HTTP request keeps none). A record someone changed since is not touched. A comment cannot be undone. Not " +
+    "registered with INTERVALS_WRITE_MODE=read-only.",
   annotations: {
     title: "Undo the last write",
     readOnlyHint: false,

@@ -172,9 +172,8 @@ export const getWellnessData = make({
   title: "Wellness data",
   description: "Daily wellness for a date window, one line a day: fitness (CTL), fatigue (ATL) and form (TSB), HRV, " +
     "resting heart rate, sleep, weight, SpO2, steps, and the athlete's subjective scores (soreness, fatigue, stress, " +
-    "mood, motivation, injury on 1-4 scales). Days with nothing recorded show only fitness and fatigue. Dates are the " +
-    "athlete's local dates (YYYY-MM-DD, inclusive); default: the last 30 days. include_all_fields=true adds every " +
-    "other field Intervals.icu stores.",
+    "mood, motivation, injury: 1-4, 1 is best). Days with nothing recorded show only fitness and fatigue. Default: " +
+    "the last 30 days. include_all_fields=true adds every other field Intervals.icu stores.",
   annotations: { title: "Wellness data", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
   input: GetWellnessInput,
   output: GetWellnessOutput,

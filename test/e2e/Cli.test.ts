@@ -10,6 +10,7 @@ import { join, resolve } from "node:path"
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { DEMO_NOTICE } from "../../src/demo/DemoIdentity.js"
 import { allTools, toolsFor, writes } from "../../src/tools/Registry.js"
+import { TOOLSETS } from "../../src/tools/Toolsets.js"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { API_KEY, ATHLETE_ID, TIMEZONE } from "../fake/Fixtures.js"
 import { runCli } from "../support/Cli.js"
@@ -97,8 +98,8 @@ describe("intervals-mcp tools", () => {
     const run = await runCli(["tools"])
     expect(run.code).toBe(0)
     const lines = run.stdout.trimEnd().split("\n")
-    expect(lines).toHaveLength(toolsFor("safe").length)
-    for (const tool of toolsFor("safe")) {
+    expect(lines).toHaveLength(toolsFor("safe", TOOLSETS).length)
+    for (const tool of toolsFor("safe", TOOLSETS)) {
       const line = lines.find((l) => l.slice(2).startsWith(`${tool.name} `))!
       expect(line).toContain(tool.title)
       expect(line.startsWith("✎")).toBe(writes(tool))

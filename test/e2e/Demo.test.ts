@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DEMO_ATHLETE_ID, DEMO_NOTICE, DEMO_TIMEZONE } from "../../src/demo/DemoIdentity.js"
 import { addDays, localToday } from "../fake/Fixtures.js"
 import { toolsFor } from "../../src/tools/Registry.js"
+import { TOOLSETS } from "../../src/tools/Toolsets.js"
 import { type Connected, connectStdio, textOf } from "../support/StdioServer.js"
 
 let server: Connected
@@ -33,7 +34,7 @@ describe("the server on the demo athlete", () => {
 
   it("answers every read tool without an account", async () => {
     const { tools } = await server.client.listTools()
-    expect(tools).toHaveLength(toolsFor("safe").length)
+    expect(tools).toHaveLength(toolsFor("safe", TOOLSETS).length)
 
     const list = await call("get_activities", { limit: 50 })
     const activities = (list.structuredContent as { athlete_id: string; activities: Array<{ id: string; type?: string; strava_stub?: boolean }> })

@@ -265,7 +265,7 @@ describe("shutdown keeps to its grace", () => {
   it("over stdio, says so when its client goes away with a call in flight (SIGTERM gets the grace: below)", async () => {
     fake.faults.push({ match: (r) => r.path.endsWith("/wellness"), delayMs: 30_000 })
     const child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env["PATH"], API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl },
+      env: { PATH: process.env["PATH"], MCP_TOOLSETS: "all", API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl },
       stdio: ["pipe", "pipe", "pipe"]
     })
     let stderr = ""
@@ -520,7 +520,7 @@ describe("arguments are refused with their limits, never echoed whole", () => {
     let deep = "{\"duration\": 60}"
     for (let i = 0; i < 5000; i++) deep = `{"reps": 2, "steps": [${deep}]}`
     const child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env["PATH"], API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl },
+      env: { PATH: process.env["PATH"], MCP_TOOLSETS: "all", API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl },
       stdio: ["pipe", "pipe", "pipe"]
     })
     let stdout = ""
@@ -577,7 +577,7 @@ describe("a second outside attack (every tool, parameter and transport)", () => 
 
   it("keeps a stdio client that stops reading stdout from filling the server's memory, and answers once it reads", async () => {
     const child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env["PATH"], INTERVALS_DEMO: "true", NODE_OPTIONS: CONTAINER_NODE_OPTIONS },
+      env: { PATH: process.env["PATH"], MCP_TOOLSETS: "all", INTERVALS_DEMO: "true", NODE_OPTIONS: CONTAINER_NODE_OPTIONS },
       stdio: ["pipe", "pipe", "pipe"]
     })
     child.stdout!.pause()
@@ -741,7 +741,7 @@ describe("a second outside attack on the HTTP edge", () => {
   it("over stdio, gives calls in flight the shutdown grace, then answers them as stopped", async () => {
     fake.faults.push({ match: (r) => r.path.endsWith("/messages"), delayMs: 5000 })
     const child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env["PATH"], API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl, INTERVALS_WRITE_MODE: "full", MCP_SHUTDOWN_GRACE_MS: "500" },
+      env: { PATH: process.env["PATH"], MCP_TOOLSETS: "all", API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl, INTERVALS_WRITE_MODE: "full", MCP_SHUTDOWN_GRACE_MS: "500" },
       stdio: ["pipe", "pipe", "pipe"]
     })
     let stdout = ""
@@ -765,7 +765,7 @@ describe("every request gets an answer, in one line", () => {
   /** Writes raw lines to a stdio server and collects its answers until `count` have come. */
   const stdioAnswers = async (lines: ReadonlyArray<string>, count: number) => {
     const child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env["PATH"], API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl },
+      env: { PATH: process.env["PATH"], MCP_TOOLSETS: "all", API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl },
       stdio: ["pipe", "pipe", "pipe"]
     })
     let stdout = ""
@@ -888,7 +888,7 @@ describe("the HTTP edge", () => {
 
   it("refuses to listen beyond loopback with a weak key, saying how to make one", async () => {
     const child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env["PATH"], API_KEY, MCP_TRANSPORT: "http", MCP_HOST: "0.0.0.0", MCP_PORT: "0", MCP_SERVER_API_KEY: "short-key" },
+      env: { PATH: process.env["PATH"], MCP_TOOLSETS: "all", API_KEY, MCP_TRANSPORT: "http", MCP_HOST: "0.0.0.0", MCP_PORT: "0", MCP_SERVER_API_KEY: "short-key" },
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stderr = ""
@@ -906,7 +906,7 @@ describe("an attack on the 2026-07-28 era (2026-12-02)", () => {
     "io.modelcontextprotocol/clientCapabilities": capabilities
   })
   const stdioLines = async (lines: ReadonlyArray<string>, count: number, env: Record<string, string> = {}) => {
-    const child = spawn(process.execPath, [ENTRY, "--demo"], { env: { PATH: process.env["PATH"], ...env }, stdio: ["pipe", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [ENTRY, "--demo"], { env: { PATH: process.env["PATH"], MCP_TOOLSETS: "all", ...env }, stdio: ["pipe", "pipe", "pipe"] })
     let stdout = ""
     child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")))
     for (const line of lines) child.stdin!.write(line + "\n")
@@ -979,7 +979,7 @@ describe("an attack on the 2026-07-28 era (2026-12-02)", () => {
   it("answers over stdio, at SIGTERM, the requests still waiting their turn as not started", async () => {
     fake.faults.push({ match: (r) => r.path.endsWith("/messages"), delayMs: 5000 })
     const child = spawn(process.execPath, [ENTRY], {
-      env: { PATH: process.env["PATH"], API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl, INTERVALS_WRITE_MODE: "full", MCP_SHUTDOWN_GRACE_MS: "300" },
+      env: { PATH: process.env["PATH"], MCP_TOOLSETS: "all", API_KEY, ATHLETE_ID, INTERVALS_API_BASE_URL: fake.baseUrl, INTERVALS_WRITE_MODE: "full", MCP_SHUTDOWN_GRACE_MS: "300" },
       stdio: ["pipe", "pipe", "pipe"]
     })
     let stdout = ""

@@ -5,6 +5,7 @@
  */
 import { type CallToolResult, Client, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client"
 import { toolsFor } from "../../src/tools/Registry.js"
+import { TOOLSETS } from "../../src/tools/Toolsets.js"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { API_KEY, ATHLETE_ID, POWER_RIDE_ID } from "../fake/Fixtures.js"
@@ -209,7 +210,7 @@ describe("sessions", () => {
       connect(new StreamableHTTPClientTransport(new URL(`${server.origin}/mcp`), { requestInit: { headers: bearer } }))
     ))
     for (const client of clients) {
-      expect((await client.listTools()).tools).toHaveLength(toolsFor("safe").length)
+      expect((await client.listTools()).tools).toHaveLength(toolsFor("safe", TOOLSETS).length)
       const events = (await client.callTool({ name: "get_events", arguments: {} })) as CallToolResult
       expect(events.isError).toBeFalsy()
     }
@@ -282,7 +283,7 @@ describe("legacy SSE", () => {
         }
       })
     )
-    expect((await client.listTools()).tools).toHaveLength(toolsFor("safe").length)
+    expect((await client.listTools()).tools).toHaveLength(toolsFor("safe", TOOLSETS).length)
     const result = (await client.callTool({ name: "get_event_by_id", arguments: { event_id: 50010 } })) as CallToolResult
     expect(result.structuredContent).toMatchObject({ category: "RACE_A" })
     expect(JSON.parse((await rawRequest(`${server.origin}/health`, { headers: bearer })).body)).toMatchObject({ transport: "sse", sessions: 1 })

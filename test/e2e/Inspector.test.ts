@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { API_KEY, ATHLETE_ID } from "../fake/Fixtures.js"
 import { toolsFor } from "../../src/tools/Registry.js"
+import { DEFAULT_TOOLSETS, TOOLSETS } from "../../src/tools/Toolsets.js"
 import { ENTRY } from "../support/StdioServer.js"
 
 const INSPECTOR = resolve(import.meta.dirname, "../../node_modules/.bin/mcp-inspector-cli")
@@ -39,9 +40,21 @@ const inspect = (...args: Array<string>) =>
   ], { timeout: 60_000, cwd: resolve(import.meta.dirname, "..") })
 
 describe("MCP Inspector CLI", () => {
-  it("lists every tool", async () => {
+  it("lists the default tool set, within 32,000 characters, and all of them with MCP_TOOLSETS=all", async () => {
     const { stdout } = await inspect("--method", "tools/list")
-    expect((JSON.parse(stdout) as { tools: Array<unknown> }).tools).toHaveLength(toolsFor("safe").length)
+    const listed = (JSON.parse(stdout) as { tools: Array<{ name: string }> }).tools
+    expect(listed.map((tool) => tool.name)).toEqual(toolsFor("safe", DEFAULT_TOOLSETS).map((tool) => tool.name))
+    expect(JSON.stringify({ tools: listed }).length).toBeLessThanOrEqual(32_000)
+    const all = await inspect("-e", "MCP_TOOLSETS=all", "--method", "tools/list")
+    expect((JSON.parse(all.stdout) as { tools: Array<unknown> }).tools).toHaveLength(toolsFor("safe", TOOLSETS).length)
+  })
+
+  it("refuses a tool of a toolset that is off, saying how to turn it on", async () => {
+    const { stdout } = await inspect("--method", "tools/call", "--tool-name", "get_activity_analysis", "--tool-arg", "activity_id=i1")
+    const result = JSON.parse(stdout) as { isError?: boolean; content: Array<{ text: string }>; structuredContent: unknown }
+    expect(result.isError).toBe(true)
+    expect(result.content[0]!.text).toMatch(/get_activity_analysis is in the analysis toolset.*MCP_TOOLSETS=core,analysis/)
+    expect(result.structuredContent).toMatchObject({ error: { code: "refused_by_mode", retryable: false } })
   })
 
   it("calls a tool and gets text and structured content", async () => {

@@ -116,13 +116,14 @@ describe("the server process", () => {
   })
 
   it("reads LOG_LEVEL in any letter case, and takes an empty variable as unset", async () => {
-    const r = run({ ...baseEnv(), API_KEY, ATHLETE_ID: "", INTERVALS_WRITE_MODE: " ", INTERVALS_API_BASE_URL: fake.baseUrl, LOG_LEVEL: "debug" })
+    const r = run({ ...baseEnv(), API_KEY, ATHLETE_ID: "", INTERVALS_WRITE_MODE: " ", INTERVALS_API_BASE_URL: fake.baseUrl, LOG_LEVEL: "debug", MCP_TOOLSETS: " Records " })
     send(r.child, initialize)
     send(r.child, { jsonrpc: "2.0", method: "notifications/initialized" })
     send(r.child, { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "get_gear_list", arguments: {} } })
     const [, answer] = await lines(r, 2)
     expect(JSON.parse(answer!).result.isError).toBeUndefined()
-    // The debug line of the request to Intervals.icu, for the default athlete ("0") in the safe mode's tool set.
+    // The debug line of the request to Intervals.icu, for the default athlete ("0"), from a tool of the records
+    // toolset (named in any letter case).
     expect(r.stderr()).toMatch(/level=DEBUG .*path=\/athlete\/0\/gear/)
     r.child.stdin!.end()
     expect((await r.exited).code).toBe(0)
@@ -130,6 +131,15 @@ describe("the server process", () => {
     expect((await bad.exited).code).toBe(1)
     expect(bad.stderr().trim()).toBe(
       "intervals-mcp: LOG_LEVEL must be one of All, Trace, Debug, Info, Warning, Error, Fatal, None, got \"loud\""
+    )
+  })
+
+  it("refuses an unknown toolset in MCP_TOOLSETS, naming it and the toolsets there are", async () => {
+    const r = run({ ...baseEnv(), API_KEY, MCP_TOOLSETS: "core,planing,library" })
+    expect((await r.exited).code).toBe(1)
+    expect(r.stderr().trim()).toBe(
+      "intervals-mcp: MCP_TOOLSETS must be a comma-separated list of core, analysis, planning, library, records, " +
+        "custom, or all; \"planing\" is not one of them"
     )
   })
 

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { allTools, writes } from "../../src/tools/Registry.js"
+import { allTools, toolsFor } from "../../src/tools/Registry.js"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { API_KEY, ATHLETE_ID } from "../fake/Fixtures.js"
 
@@ -91,12 +91,17 @@ describe("the Claude Desktop bundle", () => {
     expect(manifest.tools.map((t: { name: string }) => t.name)).toEqual(allTools.map((t) => t.name))
 
     // What Claude Desktop does: substitute the bundle's folder and the user's answers, then spawn the command.
-    const settings: Record<string, string> = { api_key: API_KEY, athlete_id: ATHLETE_ID, write_mode: "read-only" }
+    const settings: Record<string, string> = {
+      api_key: API_KEY,
+      athlete_id: ATHLETE_ID,
+      write_mode: "read-only",
+      toolsets: "analysis"
+    }
     const substitute = (value: string) =>
       value.replaceAll("${__dirname}", unpacked).replace(/\$\{user_config\.(\w+)\}/g, (_, key: string) => settings[key]!)
     const config = manifest.server.mcp_config
     const env = Object.fromEntries(Object.entries(config.env as Record<string, string>).map(([k, v]) => [k, substitute(v)]))
-    expect(env).toEqual({ API_KEY, ATHLETE_ID, INTERVALS_WRITE_MODE: "read-only" })
+    expect(env).toEqual({ API_KEY, ATHLETE_ID, INTERVALS_WRITE_MODE: "read-only", MCP_TOOLSETS: "analysis" })
 
     const client = new Client({ name: "claude-desktop-stand-in", version: "1" })
     await client.connect(
@@ -111,7 +116,7 @@ describe("the Claude Desktop bundle", () => {
     )
     try {
       const { tools } = await client.listTools()
-      expect(tools.map((t) => t.name)).toEqual(allTools.filter((t) => !writes(t)).map((t) => t.name))
+      expect(tools.map((t) => t.name)).toEqual(toolsFor("read-only", ["analysis"]).map((t) => t.name))
       const result = await client.callTool({ name: "get_activities", arguments: { limit: 1 } })
       expect(result.isError).toBeFalsy()
     } finally {

@@ -1,22 +1,28 @@
 /**
  * Prompts on the built server (the demo athlete, over stdio): eight or more listed, each rendered with its
- * arguments checked, naming only tools the mode registers and the rules; bad arguments refused naming the argument.
+ * arguments checked, naming only tools the mode and the toolsets register and the rules; bad arguments refused naming
+ * the argument.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { promptsFor } from "../../src/prompts/Prompts.js"
 import { toolsFor } from "../../src/tools/Registry.js"
+import { DEFAULT_TOOLSETS, type Toolset, TOOLSETS } from "../../src/tools/Toolsets.js"
 import { type Connected, connectStdio } from "../support/StdioServer.js"
 
 let safe: Connected
 let readOnly: Connected
+let core: Connected
 
 beforeAll(async () => {
   safe = await connectStdio({}, ["--demo"])
   readOnly = await connectStdio({ INTERVALS_WRITE_MODE: "read-only" }, ["--demo"])
+  // The default toolsets, as a user who sets nothing has them.
+  core = await connectStdio({ MCP_TOOLSETS: "" }, ["--demo"])
 })
 afterAll(async () => {
   await safe?.close()
   await readOnly?.close()
+  await core?.close()
 })
 
 const GOOD: Record<string, Record<string, string>> = {
@@ -47,8 +53,13 @@ describe("prompts", () => {
   })
 
   it("renders each one naming only tools that exist, with the rules for writing and for keys", async () => {
-    for (const [client, mode] of [[safe, "safe"], [readOnly, "read-only"]] as const) {
-      const registered = new Set(toolsFor(mode).map((tool) => tool.name))
+    const cases: ReadonlyArray<readonly [Connected, "safe" | "read-only", ReadonlyArray<Toolset>]> = [
+      [safe, "safe", TOOLSETS],
+      [readOnly, "read-only", TOOLSETS],
+      [core, "safe", DEFAULT_TOOLSETS]
+    ]
+    for (const [client, mode, sets] of cases) {
+      const registered = new Set(toolsFor(mode, sets).map((tool) => tool.name))
       const { prompts } = await client.client.listPrompts()
       expect(prompts.map((p) => p.name)).toEqual(promptsFor(mode).map((p) => p.name))
       for (const prompt of prompts) {
@@ -64,6 +75,9 @@ describe("prompts", () => {
         for (const value of Object.values(GOOD[prompt.name]!)) expect(text).toContain(value)
       }
     }
+    // With the core only, a plan is shown in the chat and written event by event, after the user agreed.
+    const plan = await core.client.getPrompt({ name: "plan_next_week", arguments: {} })
+    expect((plan.messages[0]!.content as { text: string }).text).toMatch(/Only when I say yes, create each with add_or_update_event/)
     // Read-only mode leaves out the prompts that lead to writes.
     expect((await readOnly.client.listPrompts()).prompts.map((p) => p.name)).not.toContain("plan_next_week")
   })

@@ -23,7 +23,7 @@ export interface HttpServerProcess {
 export const startHttpServer = async (env: Record<string, string>): Promise<HttpServerProcess> => {
   const child = spawn(process.execPath, [ENTRY], {
     cwd: mkdtempSync(join(tmpdir(), "intervals-mcp-")),
-    env: { PATH: process.env["PATH"], MCP_PORT: "0", ...env },
+    env: { PATH: process.env["PATH"], MCP_PORT: "0", MCP_TOOLSETS: "all", ...env },
     stdio: ["ignore", "pipe", "pipe"]
   })
   let stderr = ""

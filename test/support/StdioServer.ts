@@ -44,7 +44,7 @@ export const connectStdio = async (
     args: [ENTRY, ...args],
     // A fresh directory, so that no .env of the developer's is read.
     cwd: mkdtempSync(join(tmpdir(), "intervals-mcp-")),
-    env: { ...getDefaultEnvironment(), ...env },
+    env: { ...getDefaultEnvironment(), MCP_TOOLSETS: "all", ...env },
     stderr: "pipe"
   })
   let stderr = ""
