@@ -19,6 +19,7 @@ import {
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv"
 import { Duration, Effect, Either, Runtime } from "effect"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
+import { callInteraction } from "./mcp/CallInteraction.js"
 import { complete } from "./mcp/Completions.js"
 import { instructionsFor } from "./mcp/Instructions.js"
 import { promptsFor, renderPrompt } from "./prompts/Prompts.js"
@@ -29,6 +30,7 @@ import { callTool, textOf } from "./mcp/ToolCall.js"
 import { errorResult, toolError } from "./mcp/ToolErrors.js"
 import { listing } from "./mcp/ToolListing.js"
 import { AppConfig } from "./services/AppConfig.js"
+import { Interaction, type InteractionShape } from "./services/Interaction.js"
 import { makeJournal, WriteJournal } from "./services/WriteJournal.js"
 import { describe } from "./services/Decoding.js"
 import { allTools, toolsetOf, toolsFor, writes } from "./tools/Registry.js"
@@ -92,8 +94,9 @@ interface Flight {
 
 export class McpServer extends Effect.Service<McpServer>()("McpServer", {
   effect: Effect.gen(function*() {
-    // Everything a tool uses but the journal, which each connection has of its own.
-    const runtime = yield* Effect.runtime<Exclude<ToolContext, WriteJournal>>()
+    // Everything a tool uses but the journal, which each connection has of its own, and the interaction, which each
+    // call has.
+    const runtime = yield* Effect.runtime<Exclude<ToolContext, WriteJournal | Interaction>>()
     const config = yield* AppConfig
     const tools = toolsFor(config.writeMode, config.toolsets)
     const byName = new Map(tools.map((tool) => [tool.name, tool]))
@@ -143,9 +146,13 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     }
 
     /** One `tools/call`, by name, as every client (MCP or the command line) makes it. */
-    const call = (name: string, args: unknown): Effect.Effect<CallToolResult, never, ToolContext> => {
+    const call = (
+      name: string,
+      args: unknown,
+      interaction: InteractionShape = Interaction.none
+    ): Effect.Effect<CallToolResult, never, Exclude<ToolContext, Interaction>> => {
       const tool = byName.get(name)
-      const result = tool === undefined ? Effect.succeed(unregistered(name)) : callTool(tool, args)
+      const result = tool === undefined ? Effect.succeed(unregistered(name)) : callTool(tool, args, interaction)
       return Effect.map(result, noticed)
     }
 
@@ -290,11 +297,16 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
         const onAbort = () => flight.controller.abort()
         signal.addEventListener("abort", onAbort, { once: true })
         flights.set(requestId, flight)
+        // A 2025-era client is asked through the SDK's shim, which needs a way back to it: not a stateless request.
+        const asking = callInteraction(ctx, {
+          legacyElicitation: server.getClientCapabilities()?.elicitation !== undefined && hooks.stateless !== "stateless"
+        })
         try {
-          return await Runtime.runPromise(runtime)(
-            call(name, args).pipe(Effect.provideService(WriteJournal, journal)),
+          const result = await Runtime.runPromise(runtime)(
+            call(name, args, asking.interaction).pipe(Effect.provideService(WriteJournal, journal)),
             { signal: flight.controller.signal }
           )
+          return asking.pending() ?? result
         } catch (error) {
           if (flight.stopped === "shutdown") return stoppedAnswer(name)
           throw error

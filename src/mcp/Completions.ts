@@ -1,6 +1,6 @@
 /**
  * `completion/complete` for the prompts' arguments and the resource templates' `{id}`: recent activities, upcoming
- * events and races, recent weeks and months, each matched against what the user has typed so far (an id's start, or
+ * events and races, recent weeks and months, the athletes a coach may read, sport types, library folders, each matched against what the user has typed so far (an id's start, or
  * a word of the name). The values come from the tools themselves (so from the read cache, with its errors), and a
  * failure to read completes nothing rather than failing the request: completion is a convenience.
  */
@@ -74,7 +74,28 @@ const recentMonths: Source = (call, typed) =>
     }).filter((m) => m.startsWith(typed.trim()))
   })
 
+/** The key's owner and the athletes who share with them, matched by id or by a word of the name. */
+const athletes: Source = (call, typed) =>
+  Effect.map(call("list_athletes", {}), (result) =>
+    (structured<{ athletes: ReadonlyArray<Named> }>(result)?.athletes ?? []).filter(matches(typed)).map((a) => String(a.id)))
+
+/** The sport types the athlete has settings for (Ride, VirtualRide, Run, …), in the profile's order. */
+const sportTypes: Source = (call, typed) =>
+  Effect.map(call("get_athlete_profile", {}), (result) =>
+    (structured<{ sports: ReadonlyArray<{ types: ReadonlyArray<string> }> }>(result)?.sports ?? [])
+      .flatMap((sport) => sport.types)
+      .filter((type) => type.toLowerCase().startsWith(typed.trim().toLowerCase())))
+
+/** The names of the library's folders and plans (none when the library toolset is off). */
+const folders: Source = (call, typed) =>
+  Effect.map(call("get_workout_library", {}), (result) =>
+    (structured<{ folders?: ReadonlyArray<Named> }>(result)?.folders ?? []).filter(matches(typed))
+      .flatMap((folder) => (folder.name === undefined ? [] : [folder.name])))
+
 const byArgument: Record<string, Source> = {
+  athlete_id: athletes,
+  sport: sportTypes,
+  library_folder: folders,
   activity_id: recentActivities,
   first_activity_id: recentActivities,
   second_activity_id: recentActivities,

@@ -8,6 +8,7 @@ import type { CallToolResult } from "@modelcontextprotocol/server"
 import { Cause, Effect, Fiber, identity, ParseResult, Schema } from "effect"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import { AppConfig } from "../services/AppConfig.js"
+import { Interaction, type InteractionShape } from "../services/Interaction.js"
 import type { AthleteId } from "../domain/Ids.js"
 import { athleteLabel } from "../tools/Format.js"
 import { whose } from "../tools/Params.js"
@@ -362,8 +363,9 @@ const refusalCode = (message: string) => (message.includes("INTERVALS_WRITE_MODE
 
 export const callTool = (
   tool: AnyTool,
-  args: unknown
-): Effect.Effect<CallToolResult, never, ToolContext> =>
+  args: unknown,
+  interaction: InteractionShape = Interaction.none
+): Effect.Effect<CallToolResult, never, Exclude<ToolContext, Interaction>> =>
   Effect.suspend(() => {
     // Deep nesting is refused before decoding, which (like any recursive reader) would run out of stack.
     const deep = tooDeep(args)
@@ -424,5 +426,6 @@ export const callTool = (
           )
         )
     ),
+    Effect.provideService(Interaction, interaction),
     Effect.withSpan(`tool.${tool.name}`)
   )

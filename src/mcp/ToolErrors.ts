@@ -17,6 +17,8 @@ export type ErrorCode =
   | "write_unconfirmed"
   | "refused_by_mode"
   | "too_large"
+  /** The person was asked to confirm the change (elicitation) and did not: nothing was done. */
+  | "declined"
   /** A fault inside this server (logged): not the caller's, not Intervals.icu's. */
   | "internal"
 
@@ -41,6 +43,7 @@ const HINTS: Record<ErrorCode, string> = {
   write_unconfirmed: "The change may or may not have been made: read the data back before writing again.",
   refused_by_mode: "The server's write mode does not allow this; its owner sets INTERVALS_WRITE_MODE.",
   too_large: "Ask for less: a shorter date range, a smaller limit or fewer stream types.",
+  declined: "The user said no when asked to confirm: do not try again unless they ask for it.",
   internal: "Try again; if it persists, report it (the server logged the details)."
 }
 

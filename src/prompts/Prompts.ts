@@ -40,6 +40,20 @@ const ActivityId = Schema.String.pipe(Schema.pattern(/^(i?\d{1,20})$/))
 const Days = Schema.NumberFromString.pipe(Schema.int(), Schema.between(1, 90))
 const Hours = Schema.NumberFromString.pipe(Schema.between(1, 40))
 const Text = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(300))
+const Athlete = Schema.String.pipe(Schema.pattern(/^i?\d{1,12}$/))
+const Sport = Schema.String.pipe(Schema.pattern(/^[A-Za-z]{2,40}$/))
+
+/** For a coach: whose data the prompt is about. */
+const athlete: PromptArgument = {
+  name: "athlete_id",
+  description: "For a coach: the athlete (i12345) this is about; yours when left out",
+  schema: Athlete as Schema.Schema<unknown, string>,
+  expected: "an athlete id such as i12345 (list_athletes gives them)"
+}
+
+/** "for athlete i12345 (athlete_id on every call)", or nothing for the configured athlete. */
+const forAthlete = (id: string | undefined) =>
+  when(id, (a) => ` for athlete ${a} (pass athlete_id ${a} to every tool)`)
 
 const date = (name: string, description: string): PromptArgument => ({
   name,
@@ -78,10 +92,11 @@ export const prompts: ReadonlyArray<Prompt> = [
     name: "weekly_review",
     title: "Weekly review",
     description: "Review a week of training: volume and load by sport, key sessions, plan compliance, fitness and recovery.",
-    arguments: [date("week_start", "The Monday of the week; the last full week when left out")],
+    arguments: [date("week_start", "The Monday of the week; the last full week when left out"), athlete],
     writes: false,
     text: (a) =>
-      `Review my training week ${when(a["week_start"], (d) => `starting ${d}`, "(the last full week)")}. ` +
+      `Review my training week ${when(a["week_start"], (d) => `starting ${d}`, "(the last full week)")}` +
+      `${forAthlete(a["athlete_id"])}. ` +
       "Use get_training_summary for the week (per sport: sessions, time, distance, load, time in zones, planned vs " +
       "completed), get_fitness for fitness, fatigue and form over the week, and get_wellness_data for sleep, HRV and " +
       "resting HR. Open the two or three key sessions with get_activity_details. Tell me what went well, what was " +
@@ -103,12 +118,28 @@ export const prompts: ReadonlyArray<Prompt> = [
         description: "Training time available in the week, in hours",
         schema: Hours as Schema.Schema<unknown, string>,
         expected: "a number of hours from 1 to 40"
+      },
+      {
+        name: "library_folder",
+        description: "A folder of your workout library to take workouts from (needs the library toolset)",
+        schema: Text as Schema.Schema<unknown, string>,
+        expected: "a folder name, up to 300 characters"
       }
     ],
     writes: true,
     text: (a, has) =>
       `Plan my next training week${when(a["goal"], (g) => ` with this goal: ${g}`)}` +
-      `${when(a["hours"], (h) => `, in about ${h} hours`)}. First read get_athlete_profile (zones and thresholds), ` +
+      `${when(a["hours"], (h) => `, in about ${h} hours`)}.` +
+      when(a["library_folder"], (f) =>
+        using(
+          has,
+          "get_workout_library",
+          ` Use the workouts of my library folder "${f}" where they fit (get_workout_library with folder), ` +
+            "scheduling each by its library_workout_id.",
+          ` I asked for my library folder "${f}", but this server does not list the library tools: plan without ` +
+            "it and tell me so."
+        )) +
+      " First read get_athlete_profile (zones and thresholds), " +
       "get_fitness (current form and its projection) and get_events for next week (races, notes, workouts already " +
       "planned: keep them). " + planWrites(has, "each day, its load, and the projected form") + RULES
   },
@@ -135,10 +166,10 @@ export const prompts: ReadonlyArray<Prompt> = [
       description: "How many days to look back (1–90; 14 when left out)",
       schema: Days as Schema.Schema<unknown, string>,
       expected: "a whole number of days from 1 to 90"
-    }],
+    }, athlete],
     writes: false,
     text: (a) =>
-      `Check my recovery over the last ${a["days"] ?? "14"} days. Use get_wellness_data (HRV, resting HR, sleep, ` +
+      `Check my recovery over the last ${a["days"] ?? "14"} days${forAthlete(a["athlete_id"])}. Use get_wellness_data (HRV, resting HR, sleep, ` +
       "soreness, fatigue, stress; say each scale) and get_fitness (fatigue and form, and what Intervals.icu calls " +
       "that form). Tell me whether to train hard, easy, or rest today, and why. " + RULES
   },
@@ -179,10 +210,16 @@ export const prompts: ReadonlyArray<Prompt> = [
       description: "The month, YYYY-MM; the last full month when left out",
       schema: Month as Schema.Schema<unknown, string>,
       expected: "a month, YYYY-MM"
-    }],
+    }, {
+      name: "sport",
+      description: "Only this sport type (Ride, Run, Swim, …); all sports when left out",
+      schema: Sport as Schema.Schema<unknown, string>,
+      expected: "a sport type such as Ride or Run"
+    }, athlete],
     writes: false,
     text: (a, has) =>
-      `Write my progress report for ${a["month"] ?? "the last full month"}. Use get_training_summary by month ` +
+      `Write my progress report for ${a["month"] ?? "the last full month"}` +
+      `${when(a["sport"], (s) => `, for ${s} only`)}${forAthlete(a["athlete_id"])}. Use get_training_summary by month ` +
       "(this month and the one before), get_fitness weekly, " +
       using(has, "get_athlete_power_curves", "get_athlete_power_curves and get_athlete_curves for best efforts, ") +
       "and search_activities for the key sessions. Give totals with units, the trend, and what to focus " +

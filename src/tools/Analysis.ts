@@ -12,7 +12,7 @@ import { hrZones, paceText, paceZones, powerZones } from "../domain/Zones.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
-import { compact, make, Num, optional, Str } from "./Tool.js"
+import { compact, make, Num, optional, reporting, Str } from "./Tool.js"
 
 const SECTIONS = ["best_efforts", "histograms", "zones", "decoupling", "intervals", "power_hr", "weather"] as const
 type Section = typeof SECTIONS[number]
@@ -320,7 +320,7 @@ const analyse = (activity: Activity, wanted: ReadonlySet<Section>): Effect.Effec
         )
       ])
     )
-    return (yield* Effect.all(settled, { concurrency: "unbounded" })) as Sections
+    return (yield* Effect.all(reporting(settled), { concurrency: "unbounded" })) as Sections
   })
 
 export const getActivityAnalysis = make({

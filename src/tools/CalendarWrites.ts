@@ -18,7 +18,7 @@ import { IntervalsClient } from "../services/IntervalsClient.js"
 import { detail, EventDetail, EventSummary, eventLine, summary, withoutDescription } from "./Events.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, boundedInt, dateParam, orderedDates, resolveAthlete } from "./Params.js"
-import { compact, make, optional, ToolFailure } from "./Tool.js"
+import { compact, confirmWrite, make, optional, ToolFailure } from "./Tool.js"
 import { entryOf, EventKind, journal, pick } from "./Undo.js"
 import { checkWorkout, ParseReport, reportLines, reportView } from "./Workouts.js"
 
@@ -71,6 +71,10 @@ export const EVENT_IMAGE = [...EVENT_KEYS, "end_date_local", "moving_time", "dis
 
 export const eventLabel = (event: { readonly name?: string | null | undefined; readonly start_date_local: string }) =>
   `${Format.quote(event.name) ?? "unnamed"} on ${Format.datePart(event.start_date_local)}`
+
+/** An event as a confirmation lists it: "Tue 2026-12-08 WORKOUT "Endurance 90"". */
+const askedLine = (event: Event) =>
+  Format.join([Format.dayLabel(event.start_date_local), event.category ?? undefined, Format.quote(event.name) ?? "unnamed"], " ")
 
 /**
  * Creates an event (with `defaults` under the given fields, dated today in the athlete's timezone unless a date was
@@ -374,6 +378,7 @@ export const deleteEvent = make({
         )
       }
     }
+    yield* confirmWrite({ message: `Delete this event from the calendar? ${askedLine(event)}` })
     yield* client.deleteEvent(athleteId, input.event_id)
     yield* journal(entryOf("delete_event", `deleted event ${event.id} ${eventLabel(event)}`, EventKind(athleteId), [{
       id: String(event.id),
@@ -455,7 +460,12 @@ export const deleteEventsByDateRange = make({
       events: doomed.map((e) => summary(e, 80)),
       kept_past: kept.map((e) => summary(e, 80))
     }
-    if (safe && input.confirm !== true) {
+    // Asked directly where the client can: the person's yes stands in for confirm: true.
+    const verdict = doomed.length === 0 ? "unavailable" : yield* confirmWrite({
+      message: `Delete ${Format.plural(doomed.length, "event")} from ${input.start_date} to ${input.end_date}?`,
+      items: doomed.map(askedLine)
+    })
+    if (safe && input.confirm !== true && verdict !== "accepted") {
       return {
         ...base,
         preview: true,

@@ -9,7 +9,7 @@ import type { CustomItem } from "../domain/Intervals.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, resolveAthlete } from "./Params.js"
-import { compact, make, optional, ToolFailure } from "./Tool.js"
+import { compact, confirmWrite, make, optional, ToolFailure } from "./Tool.js"
 import { CustomItemKind, entryOf, journal, pick } from "./Undo.js"
 
 
@@ -194,6 +194,7 @@ export const deleteCustomItem = make({
     const athleteId = yield* resolveAthlete(input.athlete_id)
     const client = yield* IntervalsClient
     const item = yield* client.customItem(athleteId, input.item_id)
+    yield* confirmWrite({ message: `Delete the custom item "${item.name ?? "unnamed"}" (${item.id})?` })
     yield* client.deleteCustomItem(athleteId, input.item_id)
     const label = Format.quote(item.name) ?? "unnamed"
     yield* journal(entryOf("delete_custom_item", `deleted custom item ${item.id} ${label}`, CustomItemKind(athleteId), [{

@@ -12,7 +12,7 @@ import { toWorkoutText, WorkoutDoc } from "../domain/WorkoutDoc.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, resolveAthlete } from "./Params.js"
-import { compact, make, Num, optional, Str, ToolFailure } from "./Tool.js"
+import { compact, confirmWrite, make, Num, optional, Str, ToolFailure } from "./Tool.js"
 import { entryOf, journal, LibraryKind, pick } from "./Undo.js"
 import { checkWorkout, ParseReport, reportLines, reportView } from "./Workouts.js"
 
@@ -230,6 +230,9 @@ export const deleteLibraryWorkout = make({
     const athleteId = yield* resolveAthlete(input.athlete_id)
     const client = yield* IntervalsClient
     const workout = yield* client.libraryWorkout(athleteId, input.workout_id)
+    yield* confirmWrite({
+      message: `Delete the library workout "${workout.name ?? "unnamed"}" (${workout.id})? It cannot be put back.`
+    })
     yield* client.deleteLibraryWorkout(athleteId, input.workout_id)
     const label = Format.quote(workout.name) ?? String(workout.id)
     yield* journal(entryOf("delete_library_workout", `deleted library workout ${workout.id} ${label}`, LibraryKind(athleteId), [{

@@ -23,7 +23,7 @@ import { Category, EVENT_KEYS, eventLabel, recreatable, SAFE_RULE } from "./Cale
 import { Projected, projectedRow } from "./Fitness.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, boundedInt, orderedDates, resolveAthlete, whose } from "./Params.js"
-import { compact, make, optional, ToolFailure } from "./Tool.js"
+import { compact, confirmWrite, make, optional, progress, ToolFailure } from "./Tool.js"
 import { entryOf, EventKind, journal, pick } from "./Undo.js"
 import { thresholdsFor } from "./Workouts.js"
 
@@ -324,7 +324,20 @@ export const addEventsBulk = make({
       return { ...base, preview: true, token: makeToken(payload), expires_in_minutes: TOKEN_MINUTES } satisfies BulkOutput
     }
     const problem = tokenProblem(input.token, payload)
-    if (problem !== undefined) return yield* refuse("add_events_bulk", [`token: ${problem}`])
+    // Where the client can ask, the person confirms the write (their yes stands in for a token, which shows only
+    // that the model saw a preview); elsewhere the token is the rule.
+    const writing = items.filter((i) => i.action !== "keep")
+    const verdict = sent.length === 0 ? "unavailable" : yield* confirmWrite({
+      message: `Write ${Format.plural(writing.length, "event")} to the calendar, ${first} to ${last}?`,
+      items: writing.map((i) =>
+        Format.join([
+          `${Format.dayLabel(i.date)} ${i.category} "${i.name}"`,
+          i.action === "update" ? "replaces the one there" : undefined,
+          i.load !== undefined ? `load ${i.load}` : undefined
+        ])
+      )
+    })
+    if (problem !== undefined && verdict !== "accepted") return yield* refuse("add_events_bulk", [`token: ${problem}`])
     if (sent.length === 0) return { ...base, preview: false, written: 0 }
     const saved = yield* client.createEvents(athleteId, sent.map((p) => p.body))
     // Journaled at once: created events are deleted by an undo, rewritten ones get their fields back.
@@ -458,7 +471,14 @@ export const moveEvents = make({
     const payload = { athleteId, action, days: input.days, ids: chosen.map((e) => String(e.id)) }
     if (input.dry_run !== false) return { preview: true, token: makeToken(payload), events: items }
     const problem = tokenProblem(input.token, payload)
-    if (problem !== undefined) return yield* refuse("move_events", [`token: ${problem}`])
+    const verb = action === "copy" ? "Copy" : "Move"
+    const verdict = chosen.length === 0 ? "unavailable" : yield* confirmWrite({
+      message: `${verb} ${Format.plural(chosen.length, "event")} by ${input.days} days?`,
+      items: items.filter((i) => i.action !== "keep").map((i) =>
+        `${Format.dayLabel(i.from)} → ${Format.dayLabel(i.to)} ${i.category ?? ""} "${i.name ?? "unnamed"}"`
+      )
+    })
+    if (problem !== undefined && verdict !== "accepted") return yield* refuse("move_events", [`token: ${problem}`])
     if (chosen.length === 0) return { preview: false, events: items, done: 0 }
 
     if (action === "copy") {
@@ -498,6 +518,9 @@ export const moveEvents = make({
         }))
       ))
     for (const e of chosen) {
+      // Said before each request, so that the last word before the answer is not lost in a client's race between
+      // the two (and says what the call is waiting for).
+      yield* progress(moved.length, chosen.length, `moving event ${moved.length + 1} of ${chosen.length}`)
       const fields = compact({
         start_date_local: shift(e.start_date_local, input.days),
         end_date_local: shift(e.end_date_local, input.days)

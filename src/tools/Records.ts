@@ -14,7 +14,7 @@ import { AthleteCalendar } from "../services/AthleteCalendar.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, boundedInt, dateParam, resolveAthlete } from "./Params.js"
-import { compact, make, optional, ToolFailure } from "./Tool.js"
+import { compact, confirmWrite, make, optional, ToolFailure } from "./Tool.js"
 import { ActivityKind, entryOf, irreversible, journal, pick, SportSettingsKind, WellnessKind } from "./Undo.js"
 
 type Fields = Record<string, unknown>
@@ -195,6 +195,11 @@ export const deleteActivity = make({
   run: Effect.fn("delete_activity")(function*(input) {
     const client = yield* IntervalsClient
     const activity = yield* client.activity(input.activity_id)
+    yield* confirmWrite({
+      message: `Delete the activity "${activity.name ?? "unnamed"}" (${activity.id}, ${
+        activity.start_date_local?.slice(0, 10) ?? "date unknown"
+      })? It cannot be put back.`
+    })
     yield* client.deleteActivity(input.activity_id)
     yield* irreversible(
       "delete_activity",

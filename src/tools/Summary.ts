@@ -12,7 +12,7 @@ import { addDays, AthleteCalendar, mondayOf } from "../services/AthleteCalendar.
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, AthleteRef, dateParam, orderedDates, resolveAthlete, whose } from "./Params.js"
-import { compact, make, Num, optional } from "./Tool.js"
+import { compact, make, Num, optional, reporting } from "./Tool.js"
 
 const SportTotals = Schema.Struct({
   sport: Schema.String,
@@ -193,11 +193,14 @@ const summarise = (
 
 const load = (athleteId: AthleteId, start: LocalDate, end: LocalDate) =>
   Effect.flatMap(IntervalsClient, (client) =>
-    Effect.all([
-      client.athleteSummary(athleteId, start, end),
-      client.activities(athleteId, start, end, EXTRA_FIELDS),
-      client.events(athleteId, start, end)
-    ], { concurrency: "unbounded" }))
+    Effect.all(
+      reporting({
+        "weekly totals": client.athleteSummary(athleteId, start, end),
+        activities: client.activities(athleteId, start, end, EXTRA_FIELDS),
+        "planned events": client.events(athleteId, start, end)
+      }),
+      { concurrency: "unbounded" }
+    ).pipe(Effect.map((parts) => [parts["weekly totals"], parts.activities, parts["planned events"]] as const)))
 
 export const getTrainingSummary = make({
   name: "get_training_summary",

@@ -1,10 +1,11 @@
 /**
  * Completions on the built server over stdio against the fake: activity ids for the prompts and the activity
- * template (by the id's start or a word of the name), upcoming event ids, race dates, recent Mondays and months;
+ * template (by the id's start or a word of the name), upcoming event ids, race dates, recent Mondays and months,
+ * athlete ids for a coach, sport types and library folders;
  * refusals for an argument or a prompt that does not exist.
  */
 import { describe, expect, it } from "vitest"
-import { addDays, POWER_RIDE_ID } from "../fake/Fixtures.js"
+import { addDays, ATHLETE_ID, COACHED_ID, POWER_RIDE_ID } from "../fake/Fixtures.js"
 import { againstFake } from "../support/StdioServer.js"
 
 const suite = againstFake()
@@ -54,6 +55,17 @@ describe("completion/complete", () => {
     const months = await values(prompt("monthly_progress"), "month", "")
     expect(months).toHaveLength(12)
     expect(months[0]).toBe(suite.fake.fixtures.today.slice(0, 7))
+  })
+
+  it("offers the athletes a coach may read, the athlete's sport types and the library's folders", async () => {
+    expect(await values(prompt("weekly_review"), "athlete_id", "")).toEqual([ATHLETE_ID, COACHED_ID])
+    expect(await values(prompt("recovery_check"), "athlete_id", "coached")).toEqual([COACHED_ID])
+    const sports = await values(prompt("monthly_progress"), "sport", "")
+    expect(sports).toContain("Ride")
+    expect(sports).toContain("Run")
+    expect(await values(prompt("monthly_progress"), "sport", "ru")).toEqual(sports.filter((s) => s.toLowerCase().startsWith("ru")))
+    expect(await values(prompt("plan_next_week"), "library_folder", "")).toEqual(["Key sessions", "Base 6 weeks"])
+    expect(await values(prompt("plan_next_week"), "library_folder", "base")).toEqual(["Base 6 weeks"])
   })
 
   it("refuses an argument or a prompt that does not exist, and completes nothing for free text", async () => {

@@ -78,6 +78,15 @@ describe("prompts", () => {
     // With the core only, a plan is shown in the chat and written event by event, after the user agreed.
     const plan = await core.client.getPrompt({ name: "plan_next_week", arguments: {} })
     expect((plan.messages[0]!.content as { text: string }).text).toMatch(/Only when I say yes, create each with add_or_update_event/)
+    // A library folder is used where the library toolset is on, and said to be out of reach where it is not.
+    const folder = { library_folder: "Key sessions" }
+    const withLibrary = await safe.client.getPrompt({ name: "plan_next_week", arguments: folder })
+    expect((withLibrary.messages[0]!.content as { text: string }).text).toMatch(/"Key sessions" where they fit \(get_workout_library/)
+    const withoutLibrary = await core.client.getPrompt({ name: "plan_next_week", arguments: folder })
+    expect((withoutLibrary.messages[0]!.content as { text: string }).text).toMatch(/does not list the library tools/)
+    // A coach's prompt names the athlete for every call.
+    const coached = await safe.client.getPrompt({ name: "weekly_review", arguments: { athlete_id: "i654321" } })
+    expect((coached.messages[0]!.content as { text: string }).text).toMatch(/for athlete i654321 \(pass athlete_id i654321/)
     // Read-only mode leaves out the prompts that lead to writes.
     expect((await readOnly.client.listPrompts()).prompts.map((p) => p.name)).not.toContain("plan_next_week")
   })

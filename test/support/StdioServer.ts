@@ -28,16 +28,23 @@ export type Era = "2025" | "2026-07-28" | "auto"
  */
 export const DEFAULT_ERA: Era = process.env["MCP_TEST_ERA"] === "2026-07-28" ? "2026-07-28" : "2025"
 
-export const clientFor = (era: Era = DEFAULT_ERA) =>
+/** What a test's client declares it can do (elicitation, say); nothing by default. */
+export type Capabilities = NonNullable<ConstructorParameters<typeof Client>[1]>["capabilities"]
+
+export const clientFor = (era: Era = DEFAULT_ERA, capabilities?: Capabilities) =>
   new Client(
     { name: "intervals-mcp-tests", version: "1.0.0" },
-    era === "2025" ? {} : { versionNegotiation: { mode: era === "auto" ? "auto" : { pin: "2026-07-28" } } }
+    {
+      ...(capabilities === undefined ? {} : { capabilities }),
+      ...(era === "2025" ? {} : { versionNegotiation: { mode: era === "auto" ? "auto" : { pin: "2026-07-28" } } })
+    }
   )
 
 export const connectStdio = async (
   env: Record<string, string>,
   args: ReadonlyArray<string> = [],
-  era: Era = DEFAULT_ERA
+  era: Era = DEFAULT_ERA,
+  capabilities?: Capabilities
 ): Promise<Connected> => {
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -51,7 +58,7 @@ export const connectStdio = async (
   transport.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString("utf8")
   })
-  const client = clientFor(era)
+  const client = clientFor(era, capabilities)
   await client.connect(transport)
   return { client, stderr: () => stderr, close: () => client.close() }
 }
