@@ -23,6 +23,10 @@ describe("tools/list", () => {
       expect(listed.outputSchema?.type).toBe("object")
       expect(() => ajv.compile(listed.outputSchema as object)).not.toThrow()
       expect((listed.description ?? "").length).toBeLessThanOrEqual(1800)
+      // An error answer's structuredContent passes the output schema too: clients that check it on errors as well
+      // (the SDK's 1.x client, the Inspector) would refuse the answer otherwise.
+      const error = { error: { code: "not_found", retryable: false, hint: "Check the id.", http_status: 404 } }
+      expect(ajv.validate(listed.outputSchema as object, error), JSON.stringify(ajv.errors)).toBe(true)
     })
   }
 

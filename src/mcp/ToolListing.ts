@@ -32,11 +32,12 @@ const NOT_SHAPE = new Set([
 ])
 
 /**
- * An output schema says what a result holds; `additionalProperties: false` and empty `required` lists add nothing
- * a program needs there either, and neither do the `required` lists of what a result holds: an item leaves out
- * every value Intervals.icu has not got, so a program checks each field it reads anyway, while the top level's
- * list says what every answer has. (Input schemas keep all of it: unknown arguments are refused, and the
- * descriptions are how a model learns each parameter.)
+ * An output schema says what a result holds, and lists no field as required: an error answer's `structuredContent`
+ * is `{ error }` instead of the result, and clients that check every `structuredContent` against the output schema,
+ * error or not (the SDK's 1.x client, and so the MCP Inspector), would refuse every error answer of a schema with a
+ * `required` list. An item leaves out every value Intervals.icu has not got anyway, so a program checks each field
+ * it reads. `additionalProperties: false` adds nothing a program needs either. (Input schemas keep all of it:
+ * unknown arguments are refused, and the descriptions are how a model learns each parameter.)
  */
 const toOutputSchema = (schema: Schema.Schema.AnyNoContext) => {
   const strip = (value: unknown, depth: number): unknown => {
@@ -48,7 +49,7 @@ const toOutputSchema = (schema: Schema.Schema.AnyNoContext) => {
         .filter(([key, inner]) =>
           !NOT_SHAPE.has(key) &&
           !(key === "additionalProperties" && inner === false) &&
-          !(key === "required" && Array.isArray(inner) && (inner.length === 0 || depth > 0))
+          !(key === "required" && Array.isArray(inner))
         )
         .map(([key, inner]) => [
           key,

@@ -49,6 +49,14 @@ describe("MCP Inspector CLI", () => {
     expect((JSON.parse(all.stdout) as { tools: Array<unknown> }).tools).toHaveLength(toolsFor("safe", TOOLSETS).length)
   })
 
+  it("gets an error answer of a registered tool with its structured error, which its output schema admits", async () => {
+    const { stdout } = await inspect("--method", "tools/call", "--tool-name", "get_activities", "--tool-arg", "start_date=2026-02-30")
+    const result = JSON.parse(stdout) as { isError?: boolean; content: Array<{ text: string }>; structuredContent: unknown }
+    expect(result.isError).toBe(true)
+    expect(result.content[0]!.text).toMatch(/start_date: expected a real calendar date/)
+    expect(result.structuredContent).toMatchObject({ error: { code: "invalid_argument", parameter: "start_date" } })
+  })
+
   it("refuses a tool of a toolset that is off, saying how to turn it on", async () => {
     const { stdout } = await inspect("--method", "tools/call", "--tool-name", "get_activity_analysis", "--tool-arg", "activity_id=i1")
     const result = JSON.parse(stdout) as { isError?: boolean; content: Array<{ text: string }>; structuredContent: unknown }
