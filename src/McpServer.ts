@@ -17,9 +17,10 @@ import {
   type Transport as SdkTransport
 } from "@modelcontextprotocol/server"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv"
-import { Duration, Effect, Either, Runtime } from "effect"
+import { hkdfSync } from "node:crypto"
+import { Duration, Effect, Either, Redacted, Runtime } from "effect"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
-import { callInteraction } from "./mcp/CallInteraction.js"
+import { callInteraction, canShowForms, isModern } from "./mcp/CallInteraction.js"
 import { complete } from "./mcp/Completions.js"
 import { instructionsFor } from "./mcp/Instructions.js"
 import { promptsFor, renderPrompt } from "./prompts/Prompts.js"
@@ -82,6 +83,9 @@ export interface ConnectionHooks {
  * Ajv instance, about 150 KB) for each server it makes, that is for every session and every stateless request, for
  * the elicitation forms this server does not send yet.
  */
+/** How long a 2025-era client may take to answer a confirmation; no answer is a no. */
+const CONFIRM_TIMEOUT_MS = 5 * 60_000
+
 let sharedValidator: AjvJsonSchemaValidator | undefined
 const validator: jsonSchemaValidator = {
   getValidator: (schema) => (sharedValidator ??= new AjvJsonSchemaValidator()).getValidator(schema)
@@ -110,6 +114,11 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
       description: prompt.description,
       arguments: prompt.arguments.map(({ description, name, required }) => ({ name, description, required: required === true }))
     }))
+    // The key of confirmations' seals, the same in every replica that serves this account (derived from its key,
+    // which only the server's owner has), so that an answer may come back to another one.
+    const sealKey = new Uint8Array(
+      hkdfSync("sha256", Redacted.value(config.apiKey), "intervals-mcp", "confirmation seal", 32)
+    )
     const instructions = instructionsFor(config.writeMode, config.demo, config.toolsets, has)
     const noticed = (result: CallToolResult) => (config.demo ? withNotice(result) : result)
 
@@ -297,9 +306,24 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
         const onAbort = () => flight.controller.abort()
         signal.addEventListener("abort", onAbort, { once: true })
         flights.set(requestId, flight)
-        // A 2025-era client is asked through the SDK's shim, which needs a way back to it: not a stateless request.
+        // A 2025-era client is asked back while the call waits: one that can show a form, on a connection with a
+        // way back to it (not a stateless request).
+        const askable = !isModern(ctx) && hooks.stateless !== "stateless" &&
+          canShowForms(server.getClientCapabilities()?.elicitation)
         const asking = callInteraction(ctx, {
-          legacyElicitation: server.getClientCapabilities()?.elicitation !== undefined && hooks.stateless !== "stateless"
+          name,
+          args,
+          key: sealKey,
+          signal: flight.controller.signal,
+          ask: askable
+            ? (params) =>
+              // On the call's own stream (over HTTP, the POST's), as an answer to it would go.
+              ctx.mcpReq.elicitInput(params, {
+                relatedRequestId: ctx.mcpReq.id,
+                signal: flight.controller.signal,
+                timeout: CONFIRM_TIMEOUT_MS
+              })
+            : undefined
         })
         try {
           const result = await Runtime.runPromise(runtime)(

@@ -21,12 +21,24 @@ const context = (mcpReq: Record<string, unknown>, notified: Array<unknown> = [])
     }
   }) as unknown as ServerContext
 
+const setting = {
+  name: "delete_events_by_date_range",
+  args: { start_date: "2026-12-08", end_date: "2026-12-09" },
+  key: new Uint8Array(32).fill(7),
+  signal: new AbortController().signal
+}
+
 const modern = { [PROTOCOL_VERSION_META_KEY]: "2026-07-28", [CLIENT_CAPABILITIES_META_KEY]: { elicitation: {} } }
 const question = { message: "Delete 2 events?", items: ["Tue 2026-12-08 WORKOUT \"A\"", "Wed 2026-12-09 WORKOUT \"B\""] }
 
 /** Asks once, and answers with the person's `answer` under the state the first round gave. */
-const roundTrip = async (answer: unknown, tamper: (state: string) => string = (s) => s, asked = question) => {
-  const first = callInteraction(context({ envelope: modern }), { legacyElicitation: false })
+const roundTrip = async (
+  answer: unknown,
+  tamper: (state: string) => string = (s) => s,
+  asked = question,
+  again: typeof setting = setting
+) => {
+  const first = callInteraction(context({ envelope: modern }), setting)
   const exit = await Effect.runPromiseExit(first.interaction.confirm(question))
   expect(Exit.isInterrupted(exit)).toBe(true)
   const pending = first.pending()!
@@ -34,7 +46,7 @@ const roundTrip = async (answer: unknown, tamper: (state: string) => string = (s
   const state = tamper(pending.requestState!)
   const second = callInteraction(
     context({ envelope: modern, inputResponses: { confirm: answer }, requestState: () => state }),
-    { legacyElicitation: false }
+    again
   )
   const verdict = await Effect.runPromiseExit(second.interaction.confirm(asked))
   return { verdict, again: second.pending() }
@@ -42,7 +54,7 @@ const roundTrip = async (answer: unknown, tamper: (state: string) => string = (s
 
 describe("confirmation by elicitation", () => {
   it("shows the question with its items, and takes an explicit yes to it", async () => {
-    const first = callInteraction(context({ envelope: modern }), { legacyElicitation: false })
+    const first = callInteraction(context({ envelope: modern }), setting)
     await Effect.runPromiseExit(first.interaction.confirm(question))
     const request = first.pending()!.inputRequests!["confirm"] as { params: { message: string } }
     expect(request.params.message).toBe("Delete 2 events?\n• Tue 2026-12-08 WORKOUT \"A\"\n• Wed 2026-12-09 WORKOUT \"B\"")
@@ -66,12 +78,45 @@ describe("confirmation by elicitation", () => {
     }
     const changed = await roundTrip(yes, (s) => s, { ...question, items: [...question.items, "Thu 2026-12-10 WORKOUT \"C\""] })
     expect(Exit.isInterrupted(changed.verdict)).toBe(true)
+    // The same question for other arguments, another tool, or under another server's key.
+    for (const other of [
+      { ...setting, args: { start_date: "2026-12-08", end_date: "2026-12-10" } },
+      { ...setting, name: "delete_event" },
+      { ...setting, key: new Uint8Array(32).fill(8) }
+    ]) {
+      expect(Exit.isInterrupted((await roundTrip(yes, (s) => s, question, other)).verdict)).toBe(true)
+    }
+    // An expired state, re-sealed by someone without the key, is no better.
+    expect(Exit.isInterrupted((await roundTrip(yes, (s) => `${(Date.now() - 1).toString(36)}.${s.split(".")[1]}`)).verdict))
+      .toBe(true)
+  })
+
+  it("asks a 2025-era client while the call waits: its yes, anything else, or no answer at all", async () => {
+    const ask = (answer: () => Promise<unknown>) =>
+      callInteraction(context({}), { ...setting, ask: answer as never }).interaction.confirm(question)
+    expect(await Effect.runPromise(ask(async () => ({ action: "accept", content: { confirm: true } })))).toBe("accepted")
+    expect(await Effect.runPromise(ask(async () => ({ action: "decline" })))).toBe("declined")
+    expect(await Effect.runPromise(ask(() => Promise.reject(new Error("the form crashed"))))).toBe("declined")
+    const stopped = new AbortController()
+    stopped.abort()
+    const cut = callInteraction(context({}), {
+      ...setting,
+      signal: stopped.signal,
+      ask: () => Promise.reject(new Error("aborted"))
+    })
+    expect(Exit.isInterrupted(await Effect.runPromiseExit(cut.interaction.confirm(question)))).toBe(true)
+  })
+
+  it("does not ask a client that can show only URL elicitations", async () => {
+    const urlOnly = { [PROTOCOL_VERSION_META_KEY]: "2026-07-28", [CLIENT_CAPABILITIES_META_KEY]: { elicitation: { url: {} } } }
+    const asking = callInteraction(context({ envelope: urlOnly }), setting)
+    expect(await Effect.runPromise(asking.interaction.confirm(question))).toBe("unavailable")
   })
 
   it("is unavailable to a client that did not declare elicitation, on either era", async () => {
-    const legacy = callInteraction(context({}), { legacyElicitation: false })
+    const legacy = callInteraction(context({}), { ...setting, ask: undefined })
     expect(await Effect.runPromise(legacy.interaction.confirm(question))).toBe("unavailable")
-    const bare = callInteraction(context({ envelope: { [PROTOCOL_VERSION_META_KEY]: "2026-07-28" } }), { legacyElicitation: true })
+    const bare = callInteraction(context({ envelope: { [PROTOCOL_VERSION_META_KEY]: "2026-07-28" } }), setting)
     expect(await Effect.runPromise(bare.interaction.confirm(question))).toBe("unavailable")
     expect(legacy.pending()).toBeUndefined()
   })
@@ -80,13 +125,13 @@ describe("confirmation by elicitation", () => {
 describe("progress", () => {
   it("goes out for a progressToken only", async () => {
     const notified: Array<unknown> = []
-    const withToken = callInteraction(context({ _meta: { progressToken: "t1" } }, notified), { legacyElicitation: false })
+    const withToken = callInteraction(context({ _meta: { progressToken: "t1" } }, notified), setting)
     await Effect.runPromise(withToken.interaction.progress(1, 4, "reading week 2"))
     expect(notified).toEqual([{
       method: "notifications/progress",
       params: { progressToken: "t1", progress: 1, total: 4, message: "reading week 2" }
     }])
-    const without = callInteraction(context({}, notified), { legacyElicitation: false })
+    const without = callInteraction(context({}, notified), setting)
     await Effect.runPromise(without.interaction.progress(2, 4, "reading week 3"))
     expect(notified).toHaveLength(1)
   })

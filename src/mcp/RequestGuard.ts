@@ -121,7 +121,8 @@ export const checkRequest = (message: JSONRPCMessage): Verdict => {
 
 /** What to do with one line read on stdin. */
 export type LineVerdict =
-  | { readonly _tag: "Message"; readonly message: JSONRPCMessage }
+  /** A message to pass on; `note` says what was made of it, for the log, when it is not what came. */
+  | { readonly _tag: "Message"; readonly message: JSONRPCMessage; readonly note?: string }
   /** Not a message the SDK would accept: answered here, so the client is not left waiting. */
   | { readonly _tag: "Answer"; readonly answer: JSONRPCMessage }
   /** Not a message, and nothing to answer (a notification or a response): only logged. */
@@ -176,6 +177,16 @@ export const readMessage = (raw: unknown): LineVerdict => {
   const object = raw as Record<string, unknown>
   const hasMethod = "method" in object
   if (!hasMethod && ("result" in object || "error" in object)) {
+    // An answer to one of the server's own requests (an elicitation) that is not a valid one fails that request,
+    // so the call waiting on it goes on at once (taking it as no answer) instead of waiting for it to time out.
+    if (usableId(object["id"])) {
+      const why = summarizeIssues(issues)
+      return {
+        _tag: "Message",
+        message: errorAnswer(object["id"], ErrorCode.InvalidRequest, `the client's answer was not a valid result (${why})`),
+        note: `an invalid response was taken as an error for request ${clip(JSON.stringify(object["id"]), 40)} (${why})`
+      }
+    }
     return { _tag: "Drop", reason: `an invalid response was ignored (${summarizeIssues(issues)})` }
   }
   if (!hasMethod) return invalid(usableId(object["id"]) ? object["id"] : null, "a request needs a method")
@@ -194,20 +205,29 @@ export const readMessage = (raw: unknown): LineVerdict => {
 
 /**
  * A POSTed body (one message, or a batch where the protocol version still allows one) judged before the SDK's HTTP
- * transport reads it: the error to answer for the first thing wrong, or undefined when every message may pass. Over
+ * transport reads it: the error to answer for the first thing wrong, or the body to pass on. Over
  * HTTP even an invalid notification is answered (400), since the POST needs a response anyway.
  */
-export const judgeBody = (body: unknown): JSONRPCMessage | undefined => {
+export const judgeBody = (
+  body: unknown
+): { readonly answer: JSONRPCMessage } | { readonly body: unknown } => {
   const messages = Array.isArray(body) ? body : [body]
-  if (messages.length === 0) return errorAnswer(null, ErrorCode.InvalidRequest, "Invalid Request: an empty batch")
+  if (messages.length === 0) {
+    return { answer: errorAnswer(null, ErrorCode.InvalidRequest, "Invalid Request: an empty batch") }
+  }
+  const passed: Array<JSONRPCMessage> = []
   for (const raw of messages) {
     const verdict = readMessage(raw)
-    if (verdict._tag === "Answer") return verdict.answer
-    if (verdict._tag === "Drop") return errorAnswer(null, ErrorCode.InvalidRequest, `Invalid Request: ${verdict.reason}`)
+    if (verdict._tag === "Answer") return { answer: verdict.answer }
+    if (verdict._tag === "Drop") {
+      return { answer: errorAnswer(null, ErrorCode.InvalidRequest, `Invalid Request: ${verdict.reason}`) }
+    }
     const checked = checkRequest(verdict.message)
     if (checked._tag === "Refuse") {
-      return errorAnswer((verdict.message as { id: RequestId }).id, checked.code, checked.message)
+      return { answer: errorAnswer((verdict.message as { id: RequestId }).id, checked.code, checked.message) }
     }
+    passed.push(verdict.message)
   }
-  return undefined
+  // What passes on is what was judged: an invalid answer to the server's request becomes that request's error.
+  return { body: Array.isArray(body) ? passed : passed[0] }
 }

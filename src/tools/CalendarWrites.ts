@@ -378,7 +378,7 @@ export const deleteEvent = make({
         )
       }
     }
-    yield* confirmWrite({ message: `Delete this event from the calendar? ${askedLine(event)}` })
+    yield* confirmWrite({ message: `Delete this event from the calendar? ${askedLine(event)} (event ${event.id})` })
     yield* client.deleteEvent(athleteId, input.event_id)
     yield* journal(entryOf("delete_event", `deleted event ${event.id} ${eventLabel(event)}`, EventKind(athleteId), [{
       id: String(event.id),

@@ -268,8 +268,9 @@ export const serveHttp = (app: HttpApp) =>
           return jsonRpcError(res, 400, -32700, `Parse error: ${error instanceof Error ? error.message.slice(0, 200) : "invalid JSON"}`)
         }
         // Judged here, so that every transport (and a request without a session yet) answers alike, in one line.
-        const wrong = judgeBody(body)
-        if (wrong !== undefined) return sendJson(res, 400, wrong)
+        const judged = judgeBody(body)
+        if ("answer" in judged) return sendJson(res, 400, judged.answer)
+        body = judged.body
       }
 
       if (!(await app.handle(req, res, url, body))) {

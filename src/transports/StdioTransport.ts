@@ -89,6 +89,7 @@ class LineTransport implements SdkTransport {
       line: (text) => {
         const verdict = readLine(text)
         if (verdict._tag === "Drop") return this.warn(`stdin: ${verdict.reason}`)
+        if (verdict._tag === "Message" && verdict.note !== undefined) this.warn(`stdin: ${verdict.note}`)
         const answer = verdict._tag === "Answer" ? verdict.answer : this.guard(verdict.message)
         if (answer !== undefined) return void this.send(answer).catch(() => undefined)
         if (verdict._tag !== "Message") return

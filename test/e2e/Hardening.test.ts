@@ -821,7 +821,8 @@ describe("every request gets an answer, in one line", () => {
     expect(byId(15)?.error?.message).toBe("Invalid Request: a request needs a method")
     expect(byId(16)?.error?.message).toBe("Invalid params for tools/call: params.task: expected object, received number")
     expect(byId(17)?.result).toEqual({})
-    expect(stderr).toMatch(/an invalid response was ignored/)
+    // An invalid answer to a request of the server fails that request (here: one it never made), and is logged.
+    expect(stderr).toMatch(/an invalid response was taken as an error for request 99/)
     expect(stderr).toMatch(/an invalid notification was ignored/)
   })
 
