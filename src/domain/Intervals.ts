@@ -1,7 +1,8 @@
 /**
  * Schemas of the Intervals.icu payloads this server reads, after the OpenAPI specification and real samples
- * (`shared/intervals-api`). Only the fields we use are declared: unknown fields are tolerated (and dropped), and every
- * metric is optional and nullable because the API leaves most of them `null` depending on device and sport.
+ * (`test/fixtures/samples`). Only the fields we use are declared: unknown fields are tolerated (and dropped, except
+ * on the records whose every field an answer can show: an activity, an interval, a wellness day), and every metric is
+ * optional and nullable because the API leaves most of them `null` depending on device and sport.
  */
 import { Schema } from "effect"
 import { AnswerId } from "./Ids.js"
@@ -229,6 +230,9 @@ const Effort = {
   decoupling: Num
 }
 
+/** Every other field the API sends, kept so that `detail: "full"` can show what no typed field names. */
+const Rest = Schema.Record({ key: Schema.String, value: Schema.Unknown })
+
 export const Activity = Schema.Struct({
   id: Schema.String,
   source: Str,
@@ -255,6 +259,7 @@ export const Activity = Schema.Struct({
   calories: Num,
   trimp: Num,
   hr_load: Num,
+  hr_load_type: Str,
   power_load: Num,
   pace_load: Num,
   lthr: Num,
@@ -288,13 +293,14 @@ export const Activity = Schema.Struct({
   average_weather_temp: Num,
   average_wind_speed: Num,
   power_meter: Str,
+  power_meter_serial: Str,
   file_type: Str,
   average_stride: Num,
   gear: Maybe(Schema.Struct({ id: Str, name: Str, distance: Num })),
   stream_types: Strings,
   icu_athlete_id: Str,
   tags: Maybe(Schema.Array(Schema.String))
-})
+}, Rest)
 export type Activity = typeof Activity.Type
 
 export const Interval = Schema.Struct({
@@ -314,7 +320,7 @@ export const Interval = Schema.Struct({
   joules: Num,
   zone: Num,
   average_gradient: Num
-})
+}, Rest)
 export type Interval = typeof Interval.Type
 
 export const IntervalGroup = Schema.Struct({

@@ -45,13 +45,31 @@ export const PACE_UNITS = {
   SECS_250M: "/250m"
 } as const
 
+/**
+ * The paces a person can hold, in seconds per each absolute pace unit (2:00 to 20:00 per km on foot, 0:40 to 6:40 per
+ * 100 m in water, 1:00 to 10:00 per 500 m on a rower…): a value outside is a mistake, most often minutes (4.5 for
+ * 4:30/km) where seconds were meant, which Intervals.icu would take as a 4.5-second kilometre.
+ */
+export const PACE_BOUNDS: Readonly<Record<keyof typeof PACE_UNITS, readonly [number, number]>> = {
+  MINS_KM: [120, 1200],
+  MINS_MILE: [180, 1800],
+  SECS_100M: [40, 400],
+  SECS_100Y: [35, 370],
+  SECS_500M: [60, 600],
+  SECS_400M: [45, 480],
+  SECS_250M: [30, 300]
+}
+
 /** One target for all kinds: which units fit which kind is checked by the converter, with a message. */
 const Target = Schema.Struct({
   units: Units,
   value: opt(Positive),
   start: opt(Positive),
   end: opt(Positive)
-}).annotations({ identifier: "Target", description: "value, or start and end for a range" })
+}).annotations({
+  identifier: "Target",
+  description: "value, or start and end (a range); pace units: seconds per unit, 300 = 5:00/km"
+})
 
 
 export interface Step {
@@ -179,6 +197,20 @@ const intensity = (step: Step, path: string): Either.Either<string | undefined, 
     default: {
       const unit = PACE_UNITS[t.units as keyof typeof PACE_UNITS]
       if (unit === undefined) return Either.left(new WorkoutTextError(`${at}.units`, `unknown unit ${t.units}`))
+      const [low, high] = PACE_BOUNDS[t.units as keyof typeof PACE_BOUNDS]
+      for (const field of ["value", "start", "end"] as const) {
+        const n = t[field]
+        if (n !== undefined && (n < low || n > high)) {
+          return Either.left(
+            new WorkoutTextError(
+              `${at}.${field}`,
+              `${number(n)} is not a pace in ${t.units}: expected seconds per ${unit.slice(1)}, from ${low} ` +
+                `(${clock(low)}${unit}) to ${high} (${clock(high)}${unit}), e.g. ${number(low * 2.5)} for ` +
+                `${clock(low * 2.5)}${unit}`
+            )
+          )
+        }
+      }
       // Absolute pace carries its unit on each end and the Pace keyword: "3:00/100m-4:00/100m Pace".
       return values(t, at, (n) => `${clock(n)}${unit}`).pipe(Either.map((v) => `${v} Pace`))
     }

@@ -14,10 +14,52 @@ import { compact, make, Num, optional } from "./Tool.js"
 
 const DEFAULT_TYPES = ["time", "watts", "heartrate", "cadence", "altitude", "distance", "velocity_smooth"]
 
+/**
+ * The streams Intervals.icu records that hold one number per sample, with the unit each is in. Others (`moving`,
+ * booleans; `hrv`, lists of beats) do not fit this summary, and a misspelt name would only come back as nothing, so
+ * names outside this list are refused before any request.
+ */
+const STREAM_UNITS: Readonly<Record<string, string>> = {
+  time: "s",
+  watts: "W",
+  heartrate: "bpm",
+  cadence: "rpm or spm",
+  altitude: "m",
+  distance: "m",
+  velocity_smooth: "m/s",
+  latlng: "° latitude",
+  grade_smooth: "%",
+  temp: "°C",
+  torque: "N·m",
+  respiration: "breaths/min",
+  left_right_balance: "% left",
+  fixed_watts: "W",
+  fixed_heartrate: "bpm",
+  fixed_altitude: "m",
+  ga_velocity: "m/s",
+  w_bal: "J",
+  smo2: "%",
+  thb: "g/dL",
+  core_temperature: "°C",
+  dfa_a1: "",
+  stride_length: "m",
+  epoc: "ml/kg"
+}
+const STREAM_TYPES = Object.keys(STREAM_UNITS)
+
 const StreamTypes = boundedText(600).pipe(
   Schema.filter((s) => /^[A-Za-z0-9_]{1,40}(,[A-Za-z0-9_]{1,40}){0,29}$/.test(s.replace(/\s+/g, "")), {
     message: (issue) =>
       `expected a comma-separated list of at most 30 stream types like "watts,heartrate", got ${describe(issue.actual)}`
+  }),
+  Schema.filter((s) => {
+    const unknown = s.replace(/\s+/g, "").split(",").filter((type) => !Object.hasOwn(STREAM_UNITS, type))
+    return unknown.length === 0 ||
+      `unknown stream type${unknown.length > 1 ? "s" : ""} ${unknown.map((t) => JSON.stringify(t)).join(", ")}; ` +
+        `expected some of ${STREAM_TYPES.join(", ")}`
+  }, {
+    // Without a JSON Schema of its own, a filter is skipped by the generator, and the description set on it with it.
+    jsonSchema: {}
   })
 )
 
@@ -77,6 +119,11 @@ const summarise = (stream: ActivityStream, points: number, full: boolean): Strea
   }
 }
 
+const unitsLine = (streams: ReadonlyArray<{ readonly type: string }>) => {
+  const units = streams.filter((s) => Object.hasOwn(STREAM_UNITS, s.type) && STREAM_UNITS[s.type] !== "")
+  return units.length === 0 ? undefined : `Units: ${units.map((s) => `${s.type} ${STREAM_UNITS[s.type]}`).join(", ")}.`
+}
+
 export const getActivityStreams = make({
   name: "get_activity_streams",
   title: "Activity streams",
@@ -88,7 +135,7 @@ export const getActivityStreams = make({
   input: Schema.Struct({
     activity_id: ActivityId,
     stream_types: optional(StreamTypes.annotations({
-      description: `Comma-separated stream types. Default: ${DEFAULT_TYPES.join(",")}`
+      description: `Comma-separated, of: ${STREAM_TYPES.join(",")}. Default: ${DEFAULT_TYPES.join(",")}`
     })),
     max_points: optional(boundedInt(2, 2000, "Most points per downsampled series. Default 200")),
     full: optional(Schema.Boolean.annotations({ description: "Also return every sample. Default false" }))
@@ -120,8 +167,10 @@ export const getActivityStreams = make({
             s.mean !== undefined && `mean ${s.mean}`,
             s.normalized_power !== undefined && `NP ${s.normalized_power} W`
           ], ", ") + `\n  ${s.series.map((v) => (v === null ? "-" : String(Format.round(v, 1)))).join(" ")}`
-        )
-      ].join("\n")
+        ),
+        // On a line of its own, so that each stream's line stays the same shape for a reader that parses it.
+        unitsLine(out.streams)
+      ].filter((line) => line !== undefined).join("\n")
 })
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -34,6 +34,9 @@ const Curve = Schema.Struct({
   end_date: optional(Schema.String),
   weight_kg: optional(Schema.Number),
   points: Schema.Array(CurvePoint),
+  missing_durations_s: optional(
+    Schema.Array(Schema.Number).annotations({ description: "Durations asked for that the curve has no value for" })
+  ),
   model: optional(PowerModelView.annotations({ description: "Intervals.icu's fitted critical power model" }))
 })
 type Curve = typeof Curve.Type
@@ -54,10 +57,14 @@ const pick = (curve: PowerCurve, durations: ReadonlyArray<number>, normalised: b
       })
     }]
   })
+  // A duration without a value is said, not silently dropped: no effort that long in the period, or a duration the
+  // curve does not sample.
+  const missing = durations.filter((d) => !points.some((p) => p.secs === d))
   const model = curve.powerModels?.[0]
   return {
     id: curve.id,
     ...compact({
+      missing_durations_s: missing.length > 0 ? missing : undefined,
       label: curve.label,
       start_date: Format.datePart(curve.start_date_local),
       end_date: Format.datePart(curve.end_date_local),
@@ -150,6 +157,9 @@ export const getAthletePowerCurves = make({
               p.activity_id && `activity ${p.activity_id}`
             ])
           ),
+          ...(c.missing_durations_s
+            ? [`No value for ${c.missing_durations_s.map((d) => Format.duration(d)).join(", ")}.`]
+            : []),
           ...(c.model
             ? [`Model: ${Format.join([
               c.model.critical_power_watts !== undefined && `critical power ${c.model.critical_power_watts} W`,

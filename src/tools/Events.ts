@@ -4,6 +4,7 @@
 import { Effect, Schema } from "effect"
 import { AnswerId, EventId } from "../domain/Ids.js"
 import type { Event, Target, WorkoutStep } from "../domain/Intervals.js"
+import { AthleteCalendar } from "../services/AthleteCalendar.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, dateParam, orderedDates, resolveAthlete, resolveWindow } from "./Params.js"
@@ -132,9 +133,10 @@ export const detail = (e: Event): EventDetail => {
 
 export const withoutDescription = ({ description: _, ...rest }: EventSummary): EventSummary => rest
 
+/** One line per event; a description, whole in the structured result, is cut here to keep the line a line. */
 export const eventLine = (e: EventSummary): string =>
   Format.join([
-    Format.join([Format.localDateTime(e.start_date_local), e.category, e.type, Format.quote(e.name)], " "),
+    Format.join([Format.localDayTime(e.start_date_local), e.category, e.type, Format.quote(e.name)], " "),
     Format.duration(e.moving_time_s),
     Format.distance(e.distance_m, Format.sportFamily(e.type)),
     e.training_load !== undefined && `load ${e.training_load}`,
@@ -142,7 +144,7 @@ export const eventLine = (e: EventSummary): string =>
     e.indoor && "indoor",
     e.paired_activity_id && `done: activity ${e.paired_activity_id}`,
     `id ${e.id}`,
-    e.description && `— ${e.description}`
+    e.description && `— ${Format.oneLine(e.description, 160)}`
   ])
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -150,15 +152,16 @@ export const eventLine = (e: EventSummary): string =>
 
 const GetEventsInput = Schema.Struct({
   athlete_id: athleteIdParam,
-  start_date: dateParam("First day, YYYY-MM-DD, athlete's local time. Default: today in the athlete's timezone."),
-  end_date: dateParam("Last day (inclusive), YYYY-MM-DD. Default: 30 days after today.")
+  start_date: dateParam("First day (athlete's local date). Default: the athlete's today"),
+  end_date: dateParam("Last day, inclusive. Default: 30 days after today")
 }).pipe(Schema.filter(orderedDates))
 
 const GetEventsOutput = Schema.Struct({
   athlete_id: Schema.String,
   start_date: Schema.String,
   end_date: Schema.String,
-  events: Schema.Array(EventSummary).annotations({ description: "In date order; descriptions cut to 160 characters" })
+  today: optional(Schema.String.annotations({ description: "The athlete's today, when a default date was used" })),
+  events: Schema.Array(EventSummary).annotations({ description: "In date order, descriptions whole" })
 })
 
 export const getEvents = make({
@@ -166,31 +169,42 @@ export const getEvents = make({
   title: "Calendar events",
   description: "The athlete's calendar for a date window, one line per event in date order: planned workouts with " +
     "their duration, distance and load, races (RACE_A/B/C), notes and other events, each with its id for " +
-    "get_event_by_id, and the activity that completed it when there is one. Default: today to 30 days ahead.",
+    "get_event_by_id, and the activity that completed it. Default: today to 30 days ahead.",
   annotations: { title: "Calendar events", readOnlyHint: true, openWorldHint: true, idempotentHint: true },
   input: GetEventsInput,
   output: GetEventsOutput,
   run: Effect.fn("get_events")(function*(input) {
     const athleteId = yield* resolveAthlete(input.athlete_id)
     const window = yield* resolveWindow(athleteId, input, { startOffsetDays: 0, endOffsetDays: 30 })
+    // A window from a default is relative to the athlete's today: the answer says which day that was (the profile
+    // read for it is cached, so this costs no request).
+    const today = input.start_date === undefined || input.end_date === undefined
+      ? yield* Effect.flatMap(AthleteCalendar, (calendar) => calendar.today(athleteId))
+      : undefined
     const client = yield* IntervalsClient
     const events = yield* client.events(athleteId, window.start, window.end)
     return {
       athlete_id: athleteId,
       start_date: window.start,
       end_date: window.end,
+      ...compact({ today }),
       events: [...events]
         .sort((a, b) => a.start_date_local.localeCompare(b.start_date_local))
-        .map((e) => summary(e, 160))
+        .map((e) => summary(e, Infinity))
     }
   }),
-  render: (out) =>
-    out.events.length === 0
-      ? `No events from ${out.start_date} to ${out.end_date}.`
-      : [
-        `${Format.plural(out.events.length, "event")} from ${out.start_date} to ${out.end_date}:`,
-        ...out.events.map(eventLine)
-      ].join("\n")
+  render: (out) => {
+    const window = `from ${out.start_date} to ${out.end_date}` +
+      (out.today !== undefined ? ` (default window; today is ${Format.dayLabel(out.today)})` : "")
+    if (out.events.length === 0) return `No events ${window}.`
+    const byCategory = new Map<string, number>()
+    for (const e of out.events) byCategory.set(e.category ?? "other", (byCategory.get(e.category ?? "other") ?? 0) + 1)
+    return [
+      `${Format.plural(out.events.length, "event")} ${window}:`,
+      ...out.events.map(eventLine),
+      `By category: ${[...byCategory].map(([category, n]) => `${n} ${category}`).join(", ")}`
+    ].join("\n")
+  }
 })
 
 // ---------------------------------------------------------------------------------------------------------------

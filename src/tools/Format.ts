@@ -132,3 +132,32 @@ export const compass = (degrees: number): string => COMPASS[Math.round((((degree
 /** Tags as a model reads them: `#threshold #indoor`. */
 export const tags = (list: ReadonlyArray<string> | undefined): string | undefined =>
   list === undefined || list.length === 0 ? undefined : list.map((tag) => `#${tag}`).join(" ")
+
+/** A local date-time with its weekday, for text: `Tue 2026-12-01 06:30` (a date alone stays a date). */
+export const localDayTime = (value: string | null | undefined): string | undefined => {
+  const local = localDateTime(value)
+  return local !== undefined && /^\d{4}-\d{2}-\d{2}/.test(local) ? `${weekdayOf(local).slice(0, 3)} ${local}` : local
+}
+
+/**
+ * What a cadence counts, by sport: steps (foot sports) or strokes (swims, rowing, paddling) per minute, "spm", or
+ * crank turns, "rpm", for everything else.
+ */
+export const cadenceUnit = (type: string | null | undefined): "rpm" | "spm" =>
+  sportFamily(type) !== "other" || /row|paddl|kayak|canoe/i.test(type ?? "") ? "spm" : "rpm"
+
+/**
+ * The fields of an upstream record that an answer does not show already: every non-null string, number or boolean
+ * under its raw name, so that a value the answer has no field for can still be read (lists and objects are left out).
+ */
+export const otherFields = (
+  record: Readonly<Record<string, unknown>>,
+  shown: ReadonlySet<string>
+): Record<string, string | number | boolean> | undefined => {
+  const rest = Object.entries(record).filter((entry): entry is [string, string | number | boolean] =>
+    !shown.has(entry[0]) &&
+    (typeof entry[1] === "string" || typeof entry[1] === "boolean" ||
+      (typeof entry[1] === "number" && Number.isFinite(entry[1])))
+  )
+  return rest.length === 0 ? undefined : Object.fromEntries(rest)
+}

@@ -4,6 +4,8 @@
  */
 import { Effect, Schema } from "effect"
 import type { Wellness } from "../domain/Intervals.js"
+import { type ScaleName, SCALES } from "../domain/Scales.js"
+import { AthleteCalendar } from "../services/AthleteCalendar.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
 import * as Format from "./Format.js"
 import { athleteIdParam, dateParam, orderedDates, resolveAthlete, resolveWindow } from "./Params.js"
@@ -120,8 +122,8 @@ const day = (w: Wellness, includeAll: boolean): WellnessDay => {
 
 const GetWellnessInput = Schema.Struct({
   athlete_id: athleteIdParam,
-  start_date: dateParam("First day, YYYY-MM-DD, athlete's local time. Default: 30 days before today."),
-  end_date: dateParam("Last day (inclusive), YYYY-MM-DD. Default: today in the athlete's timezone."),
+  start_date: dateParam("First day (athlete's local date). Default: 30 days before today"),
+  end_date: dateParam("Last day, inclusive. Default: the athlete's today"),
   include_all_fields: optional(
     Schema.Boolean.annotations({
       description: "Also return every other field Intervals.icu stores for a day (nutrition, blood pressure, " +
@@ -134,14 +136,21 @@ const GetWellnessOutput = Schema.Struct({
   athlete_id: Schema.String,
   start_date: Schema.String,
   end_date: Schema.String,
+  today: optional(Schema.String.annotations({ description: "The athlete's today, when a default date was used" })),
   days: Schema.Array(WellnessDay).annotations({ description: "Oldest first" })
 })
 
-const scale = (value: number | undefined, name: string) => (value === undefined ? undefined : `${name} ${value}/4`)
+/** "soreness 2/4 average": the value, its scale and its label; the legend under the list says 1 is best. */
+const scale = (value: number | undefined, name: string, key: ScaleName) =>
+  value === undefined
+    ? undefined
+    : `${name} ${value}/4` + (SCALES[key].labels[value - 1] ? ` ${SCALES[key].labels[value - 1]}` : "")
+
+const SCORES = ["soreness", "fatigue", "stress", "mood", "motivation", "injury", "sleep_quality"] as const
 
 const dayLine = (d: WellnessDay): string =>
   Format.join([
-    d.date,
+    Format.dayLabel(d.date),
     d.fitness_ctl !== undefined &&
     Format.join([
       `fitness ${d.fitness_ctl}`,
@@ -151,18 +160,23 @@ const dayLine = (d: WellnessDay): string =>
     Format.unit(d.hrv_rmssd_ms, " ms") && `HRV ${d.hrv_rmssd_ms} ms`,
     Format.unit(d.resting_hr_bpm, "") && `RHR ${d.resting_hr_bpm} bpm`,
     d.sleep_hours !== undefined &&
-    `sleep ${Format.duration(d.sleep_hours * 3600)}` + (d.sleep_score !== undefined ? ` (score ${d.sleep_score})` : ""),
+    `sleep ${Format.duration(d.sleep_hours * 3600)}` +
+      (d.sleep_score !== undefined ? ` (score ${d.sleep_score}/100)` : ""),
+    Format.unit(d.avg_sleeping_hr_bpm, " bpm asleep"),
+    scale(d.sleep_quality, "sleep quality", "sleepQuality"),
     Format.unit(d.weight_kg, " kg", 1),
     Format.unit(d.spo2_percent, "% SpO2"),
     Format.unit(d.respiration_per_min, " breaths/min", 1),
     Format.unit(d.steps, " steps"),
     Format.unit(d.readiness, "") && `readiness ${d.readiness}`,
-    scale(d.soreness, "soreness"),
-    scale(d.fatigue, "fatigue (felt)"),
-    scale(d.stress, "stress"),
-    scale(d.mood, "mood"),
-    scale(d.motivation, "motivation"),
-    scale(d.injury, "injury"),
+    Format.unit(d.hrv_sdnn_ms, " ms") && `HRV SDNN ${d.hrv_sdnn_ms} ms`,
+    Format.unit(d.ramp_rate, "") && `ramp ${d.ramp_rate}/week`,
+    scale(d.soreness, "soreness", "soreness"),
+    scale(d.fatigue, "fatigue (felt)", "fatigue"),
+    scale(d.stress, "stress", "stress"),
+    scale(d.mood, "mood", "mood"),
+    scale(d.motivation, "motivation", "motivation"),
+    scale(d.injury, "injury", "injury"),
     d.comments && Format.quote(d.comments),
     d.other && Object.entries(d.other).map(([k, v]) => `${k} ${v}`).join(", ")
   ])
@@ -180,20 +194,38 @@ export const getWellnessData = make({
   run: Effect.fn("get_wellness_data")(function*(input) {
     const athleteId = yield* resolveAthlete(input.athlete_id)
     const window = yield* resolveWindow(athleteId, input, { startOffsetDays: -30, endOffsetDays: 0 })
+    // A window from a default is relative to the athlete's today: the answer says which day that was (the profile
+    // read for it is cached, so this costs no request).
+    const today = input.start_date === undefined || input.end_date === undefined
+      ? yield* Effect.flatMap(AthleteCalendar, (calendar) => calendar.today(athleteId))
+      : undefined
     const client = yield* IntervalsClient
     const records = yield* client.wellness(athleteId, window.start, window.end)
     return {
       athlete_id: athleteId,
       start_date: window.start,
       end_date: window.end,
+      ...compact({ today }),
       days: records
         .filter((w) => w.id >= window.start && w.id <= window.end)
         .sort((a, b) => a.id.localeCompare(b.id))
         .map((w) => day(w, input.include_all_fields ?? false))
     }
   }),
-  render: (out) =>
-    out.days.length === 0
-      ? `No wellness data from ${out.start_date} to ${out.end_date}.`
-      : [`Wellness from ${out.start_date} to ${out.end_date}:`, ...out.days.map(dayLine)].join("\n")
+  render: (out) => {
+    const window = `from ${out.start_date} to ${out.end_date}` +
+      (out.today !== undefined ? ` (default window; today is ${Format.dayLabel(out.today)})` : "")
+    if (out.days.length === 0) return `No wellness data ${window}.`
+    const days = (has: (d: WellnessDay) => boolean) => out.days.filter(has).length
+    const scored = out.days.some((d) => SCORES.some((key) => d[key] !== undefined))
+    return [
+      `Wellness ${window}:`,
+      ...out.days.map(dayLine),
+      `${Format.plural(out.days.length, "day")}: HRV on ${days((d) => d.hrv_rmssd_ms !== undefined)}, sleep on ` +
+      `${days((d) => d.sleep_hours !== undefined)}, resting HR on ${days((d) => d.resting_hr_bpm !== undefined)}, ` +
+      `weight on ${days((d) => d.weight_kg !== undefined)}.`,
+      scored && "Subjective scores are 1-4, 1 is best (soreness, fatigue, stress, injury: 1 low/none; mood, sleep " +
+        "quality: 1 great; motivation: 1 extreme)."
+    ].filter((line): line is string => typeof line === "string").join("\n")
+  }
 })

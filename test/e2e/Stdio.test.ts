@@ -141,8 +141,9 @@ describe("stdio server against the fake Intervals.icu", () => {
     const lines = textOf(result).split("\n")
     expect(lines[0]).toContain(`Intervals of Ride "Sweet Spot 3×12"`)
     expect(lines[0]).toContain("8 intervals")
-    expect(lines[2]).toMatch(/^#2 WORK · 12:09-24:12 · 12m03s · .* 244 W avg, 250 W NP · 84% · Z3 · HR 140 avg · 84 rpm/)
-    expect(lines).toContain("3 × 12m01s · 259 W avg · HR 145 avg")
+    expect(lines[2]).toMatch(/^#2 WORK · 12:09-24:12 · 12m03s · .* 244 W avg, 250 W NP · 84% · Z3 · HR 140 bpm avg · 84 rpm/)
+    // A group's line gives the time of one rep and the total of its reps.
+    expect(lines).toContain("3 × 12m01s (total 36m04s) · 259 W avg · HR 145 bpm avg")
   })
 
   it("get_activity_intervals on a Strava activity explains why there is nothing", async () => {
@@ -158,8 +159,10 @@ describe("stdio server against the fake Intervals.icu", () => {
     expect(out.days.map((d) => d.date)).toEqual([6, 5, 4, 3, 2, 1, 0].map((n) => addDays(today, -n)))
     expect(out.days.every((d) => d.other === undefined)).toBe(true)
     const lines = textOf(result).split("\n")
-    expect(lines).toHaveLength(8)
-    expect(lines[1]).toMatch(/^\d{4}-\d{2}-\d{2} · fitness [\d.]+ fatigue [\d.]+ form -?[\d.]+ · HRV [\d.]+ ms/)
+    // A heading, a line a day with its weekday, and what the days hold in all.
+    expect(lines).toHaveLength(9)
+    expect(lines[8]).toMatch(/^7 days: /)
+    expect(lines[1]).toMatch(/^[A-Z][a-z]{2} \d{4}-\d{2}-\d{2} · fitness [\d.]+ fatigue [\d.]+ form -?[\d.]+ · HRV [\d.]+ ms/)
     const all = await call("get_wellness_data", { start_date: today, include_all_fields: true })
     expect((all.structuredContent as { days: Array<{ other?: Record<string, unknown> }> }).days[0]!.other)
       .toHaveProperty("ctlLoad")
