@@ -4,17 +4,13 @@
  * says. The tools run over the real services and a mock HTTP client that answers with the sample payloads.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, Schema, TestClock } from "effect"
+import { Effect, Either, Schema, TestClock } from "effect"
 import { readFileSync } from "node:fs"
-import { AthleteId } from "../src/domain/Ids.js"
 import { toWorkoutText, WorkoutDoc } from "../src/domain/WorkoutDoc.js"
 import { callTool, listing } from "../src/McpServer.js"
-import { AppConfig } from "../src/services/AppConfig.js"
-import { AthleteCalendar } from "../src/services/AthleteCalendar.js"
-import { IntervalsClient } from "../src/services/IntervalsClient.js"
-import { WriteJournal } from "../src/services/WriteJournal.js"
 import { allTools as tools } from "../src/tools/Registry.js"
-import { jsonResponse, mockHttp, queryOf } from "./support/MockHttp.js"
+import { jsonResponse, queryOf } from "./support/MockHttp.js"
+import { servicesOver } from "./support/ToolServices.js"
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any
@@ -25,20 +21,10 @@ const sample = (name: string): Json =>
 const ATHLETE = { id: "i123456", name: "Test", timezone: "UTC" }
 
 /** The real services over a mock HTTP client that answers by path (the athlete's profile unless told otherwise). */
-const setup = (routes: (path: string, query: URLSearchParams) => Response | undefined) => {
-  const http = mockHttp((request) => {
-    const path = new URL(request.url).pathname.replace("/api/v1", "")
-    return routes(path, queryOf(request)) ??
-      (path === "/athlete/i123456" ? jsonResponse(ATHLETE) : jsonResponse({ error: "not found" }, 404))
-  })
-  const layer = AthleteCalendar.Default.pipe(
-    Layer.provideMerge(IntervalsClient.Default),
-    Layer.provide(http.layer),
-    Layer.provideMerge(AppConfig.Test({ baseUrl: "https://intervals.test/api/v1", athleteId: AthleteId.make("i123456") })),
-    Layer.merge(WriteJournal.fresh)
+const setup = (routes: (path: string, query: URLSearchParams) => Response | undefined) =>
+  servicesOver((path, query) =>
+    routes(path, query) ?? (path === "/athlete/i123456" ? jsonResponse(ATHLETE) : jsonResponse({ error: "not found" }, 404))
   )
-  return { http, layer }
-}
 
 const tool = (name: string) => tools.find((t) => t.name === name)!
 

@@ -1,30 +1,15 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer, Schema, TestClock } from "effect"
+import { Effect, Schema, TestClock } from "effect"
 import { AthleteId, LocalDate } from "../src/domain/Ids.js"
 import { callTool, listing } from "../src/McpServer.js"
-import { AppConfig } from "../src/services/AppConfig.js"
 import { AthleteCalendar } from "../src/services/AthleteCalendar.js"
-import { IntervalsClient } from "../src/services/IntervalsClient.js"
-import { WriteJournal } from "../src/services/WriteJournal.js"
 import { allTools as tools } from "../src/tools/Registry.js"
-import { jsonResponse, mockHttp, queryOf } from "./support/MockHttp.js"
+import { jsonResponse, queryOf } from "./support/MockHttp.js"
+import { servicesOver } from "./support/ToolServices.js"
 
 const athlete = (timezone: string) => ({ id: "i123456", name: "Test", timezone })
 
-/** The real services over a mock HTTP client that answers by path. */
-const setup = (routes: (path: string, query: URLSearchParams) => Response) => {
-  const http = mockHttp((request) => {
-    const url = new URL(request.url)
-    return routes(url.pathname.replace("/api/v1", ""), queryOf(request))
-  })
-  const layer = AthleteCalendar.Default.pipe(
-    Layer.provideMerge(IntervalsClient.Default),
-    Layer.provide(http.layer),
-    Layer.provideMerge(AppConfig.Test({ baseUrl: "https://intervals.test/api/v1", athleteId: AthleteId.make("i123456") })),
-    Layer.merge(WriteJournal.fresh)
-  )
-  return { http, layer }
-}
+const setup = servicesOver
 
 const tool = (name: string) => tools.find((t) => t.name === name)!
 const text = (result: { content: Array<{ type: string; text?: string }> }) => result.content[0]?.text ?? ""
