@@ -17,10 +17,14 @@ ENV NODE_ENV=production \
     NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=128" \
     MCP_TRANSPORT=http \
     MCP_HOST=0.0.0.0 \
-    MCP_PORT=8000
+    MCP_PORT=8000 \
+    MCP_DATA_DIR=/app/data
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/dist ./dist
+# The OAuth token store (SQLite) lives in /app/data: mount a volume there so that grants survive a new container.
+RUN mkdir -p /app/data && chown node:node /app/data && chmod 700 /app/data
+VOLUME ["/app/data"]
 USER node
 EXPOSE 8000
 # No curl in slim images: node itself asks /health.

@@ -8,13 +8,14 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as PlatformConfigProvider from "@effect/platform/PlatformConfigProvider"
 import type { HttpClient } from "@effect/platform"
-import { Cause, ConfigError, ConfigProvider, Effect, Layer, Logger, Option } from "effect"
+import { Cause, Config, ConfigError, ConfigProvider, Effect, Layer, Logger, Option } from "effect"
 import { McpServer } from "./McpServer.js"
 import { AppConfig } from "./services/AppConfig.js"
 import { AthleteCalendar } from "./services/AthleteCalendar.js"
 import { HttpConfig } from "./services/HttpConfig.js"
 import { IntervalsClient } from "./services/IntervalsClient.js"
 import { ServerAuth } from "./services/ServerAuth.js"
+import { MaybeStore, NoStore, type StoreError, TokenStore, TokenStoreFromMaybe } from "./store/TokenStore.js"
 import { StdioTransportLive } from "./transports/StdioTransport.js"
 import { Transport } from "./transports/Transport.js"
 
@@ -63,17 +64,45 @@ const UpstreamLive: Layer.Layer<HttpClient.HttpClient, never, AppConfig> = Layer
       : Effect.succeed(NetworkLive))
 )
 
+/**
+ * The token store, when something needs one: the OAuth server (`MCP_AUTH=oauth`), or replicas that share a Redis
+ * (`MCP_STORE_URL`) for their pace of requests to Intervals.icu. Loaded only then; stdio never pays for it.
+ */
+const MaybeStoreLive: Layer.Layer<MaybeStore, ConfigError.ConfigError | StoreError, AppConfig> = Layer.unwrapEffect(
+  Effect.gen(function*() {
+    const config = yield* AppConfig
+    if (config.transport === "stdio") return NoStore
+    const auth = yield* Config.string("MCP_AUTH").pipe(Config.withDefault("key"))
+    const url = yield* Config.string("MCP_STORE_URL").pipe(Config.withDefault(""))
+    if (auth.trim().toLowerCase() !== "oauth" && url.trim() === "") return NoStore
+    const { StoreLive } = yield* Effect.promise(() => import("./store/Store.js"))
+    return Layer.effect(MaybeStore, Effect.map(TokenStore, Option.some)).pipe(Layer.provide(StoreLive))
+  })
+)
+
 /** Everything a tool call needs, and the bridge that runs them. */
 export const AppLive = McpServer.Default.pipe(
   Layer.provideMerge(AthleteCalendar.Default),
   Layer.provideMerge(IntervalsClient.Default),
   Layer.provide(UpstreamLive),
+  Layer.provideMerge(MaybeStoreLive),
   Layer.provideMerge(LoggerLive),
   Layer.provideMerge(AppConfig.Default)
 )
 
 /** Networked transports are loaded only when chosen, so that stdio start-up never pays for HTTP code. */
-type TransportLayer = Layer.Layer<Transport, ConfigError.ConfigError, McpServer | AppConfig>
+type TransportLayer = Layer.Layer<Transport, ConfigError.ConfigError, McpServer | AppConfig | MaybeStore>
+
+/** With `MCP_AUTH=oauth`, the authorization server and its bearer gate (loaded only then). */
+const GateLive: Layer.Layer<never, ConfigError.ConfigError, HttpConfig | ServerAuth | AppConfig | MaybeStore> = Layer
+  .unwrapEffect(
+    Effect.gen(function*() {
+      const http = yield* HttpConfig
+      if (http.auth !== "oauth") return Layer.empty
+      const { OAuthGateLive } = yield* Effect.promise(() => import("./auth/OAuthGate.js"))
+      return OAuthGateLive.pipe(Layer.provide(TokenStoreFromMaybe))
+    })
+  ) as Layer.Layer<never, ConfigError.ConfigError, HttpConfig | ServerAuth | AppConfig | MaybeStore>
 
 const networked = <K extends string>(
   load: () => Promise<Record<K, Layer.Layer<Transport, never, McpServer | HttpConfig | ServerAuth | AppConfig>>>,
@@ -81,7 +110,12 @@ const networked = <K extends string>(
 ): Effect.Effect<TransportLayer> =>
   Effect.map(
     Effect.promise(load),
-    (module) => module[key].pipe(Layer.provide(Layer.provideMerge(ServerAuth.Default, HttpConfig.Default)))
+    (module) =>
+      module[key].pipe(
+        // The gate is optional to the transport (it asks for it with serviceOption), so it is merged in, not typed.
+        Layer.provide(GateLive),
+        Layer.provide(Layer.provideMerge(ServerAuth.Default, HttpConfig.Default))
+      )
   )
 
 const TransportLive = Layer.unwrapEffect(

@@ -18,7 +18,7 @@ import {
 } from "@modelcontextprotocol/server"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv"
 import { hkdfSync } from "node:crypto"
-import { Duration, Effect, Either, Redacted, Runtime } from "effect"
+import { Duration, Effect, Either, Option, Redacted, Runtime } from "effect"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
 import { callInteraction, canShowForms, isModern } from "./mcp/CallInteraction.js"
 import { complete } from "./mcp/Completions.js"
@@ -30,7 +30,10 @@ import { checkRequest } from "./mcp/RequestGuard.js"
 import { callTool, textOf } from "./mcp/ToolCall.js"
 import { errorResult, toolError } from "./mcp/ToolErrors.js"
 import { listing } from "./mcp/ToolListing.js"
-import { AppConfig } from "./services/AppConfig.js"
+import { capMode } from "./auth/Access.js"
+import { AppConfig, type WriteMode } from "./services/AppConfig.js"
+import { UpstreamAccount } from "./services/UpstreamAccount.js"
+import type { Principal } from "./services/ServerAuth.js"
 import { Interaction, type InteractionShape } from "./services/Interaction.js"
 import { makeJournal, WriteJournal } from "./services/WriteJournal.js"
 import { describe } from "./services/Decoding.js"
@@ -61,6 +64,12 @@ export interface Connection {
   readonly stopAll: () => void
 }
 
+/** A connection signed in with Intervals.icu calls it with that athlete's token, not the server's key. */
+const withAccount = (principal: Principal | undefined) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  principal?.kind === "grant" && Option.isSome(principal.upstream)
+    ? Effect.locally(effect, UpstreamAccount, Option.some(principal.upstream.value))
+    : effect
+
 /** The upstream path a data resource's tool reads, for the read cache's freshness of it. */
 const pathOf = (tool: string) =>
   tool === "get_athlete_profile" ? "/athlete/a" : tool === "get_activity_details" ? "/activity/a" : "/athlete/a/events/1"
@@ -76,6 +85,8 @@ export interface ConnectionHooks {
    * ("per-request"), or any request of a server run with MCP_STATELESS ("stateless").
    */
   readonly stateless?: "per-request" | "stateless"
+  /** Who connected (over HTTP): an OAuth grant's access caps what the connection lists and may call. */
+  readonly principal?: Principal
 }
 
 /**
@@ -102,28 +113,57 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     // call has.
     const runtime = yield* Effect.runtime<Exclude<ToolContext, WriteJournal | Interaction>>()
     const config = yield* AppConfig
-    const tools = toolsFor(config.writeMode, config.toolsets)
-    const byName = new Map(tools.map((tool) => [tool.name, tool]))
-    const has = (name: string) => byName.has(name)
-    const listed = tools.map(listing)
+    /**
+     * What a connection sees in a write mode: the server's own, or the lesser one of a connection whose OAuth grant
+     * allows less (a grant of read only lists, and can call, only the tools that read). Made once per mode.
+     */
+    const surfaces = new Map<WriteMode, ReturnType<typeof makeSurface>>()
+    const makeSurface = (mode: WriteMode) => {
+      const tools = toolsFor(mode, config.toolsets)
+      const byName = new Map(tools.map((tool) => [tool.name, tool]))
+      const has = (name: string) => byName.has(name)
+      const promptsByName = new Map(promptsFor(mode).map((prompt) => [prompt.name, prompt]))
+      return {
+        mode,
+        tools,
+        byName,
+        has,
+        listed: tools.map(listing),
+        promptsByName,
+        promptList: [...promptsByName.values()].map((prompt) => ({
+          name: prompt.name,
+          title: prompt.title,
+          description: prompt.description,
+          arguments: prompt.arguments.map(({ description, name, required }) => ({ name, description, required: required === true }))
+        })),
+        instructions: instructionsFor(mode, config.demo, config.toolsets, has)
+      }
+    }
+    const surfaceOf = (mode: WriteMode) => {
+      let surface = surfaces.get(mode)
+      if (surface === undefined) surfaces.set(mode, (surface = makeSurface(mode)))
+      return surface
+    }
+    const own = surfaceOf(config.writeMode)
+    const { tools, instructions } = own
     const resourceList = staticResources.map(({ content: _, ...resource }) => resource)
-    const promptsByName = new Map(promptsFor(config.writeMode).map((prompt) => [prompt.name, prompt]))
-    const promptList = [...promptsByName.values()].map((prompt) => ({
-      name: prompt.name,
-      title: prompt.title,
-      description: prompt.description,
-      arguments: prompt.arguments.map(({ description, name, required }) => ({ name, description, required: required === true }))
-    }))
     // The key of confirmations' seals, the same in every replica that serves this account (derived from its key,
     // which only the server's owner has), so that an answer may come back to another one.
     const sealKey = new Uint8Array(
       hkdfSync("sha256", Redacted.value(config.apiKey), "intervals-mcp", "confirmation seal", 32)
     )
-    const instructions = instructionsFor(config.writeMode, config.demo, config.toolsets, has)
     const noticed = (result: CallToolResult) => (config.demo ? withNotice(result) : result)
 
     /** Why a tool is not there: unknown, or left out by the toolsets or the write mode (so nothing was sent). */
-    const unregistered = (name: string): CallToolResult => {
+    const unregistered = (name: string, mode: WriteMode): CallToolResult => {
+      if (mode !== config.writeMode && own.byName.has(name)) {
+        const granted = mode === "read-only" ? "read only" : "read and write (no deletes)"
+        return errorResult(
+          `${name} changes data, and this connection was granted ${granted} access when it was connected; ` +
+            "nothing was sent to Intervals.icu. To allow it, connect the app again and choose more on the sign-in page.",
+          toolError("refused_by_mode", { hint: "Tell the user this connection may not do that; do not retry." })
+        )
+      }
       const set = toolsetOf(name)
       if (set === undefined) {
         return errorResult(
@@ -158,15 +198,16 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     const call = (
       name: string,
       args: unknown,
-      interaction: InteractionShape = Interaction.none
+      interaction: InteractionShape = Interaction.none,
+      mode: WriteMode = config.writeMode
     ): Effect.Effect<CallToolResult, never, Exclude<ToolContext, Interaction>> => {
-      const tool = byName.get(name)
-      const result = tool === undefined ? Effect.succeed(unregistered(name)) : callTool(tool, args, interaction)
+      const tool = surfaceOf(mode).byName.get(name)
+      const result = tool === undefined ? Effect.succeed(unregistered(name, mode)) : callTool(tool, args, interaction)
       return Effect.map(result, noticed)
     }
 
     const stoppedAnswer = (name: string) =>
-      byName.get(name) !== undefined && writes(byName.get(name)!)
+      own.byName.get(name) !== undefined && writes(own.byName.get(name)!)
         ? noticed(errorResult(
           `${name} was stopped because the server is shutting down, before Intervals.icu answered. The change may ` +
             "or may not have been saved: read the data back before trying again.",
@@ -204,6 +245,15 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
     }
 
     const make = (hooks: ConnectionHooks = {}): Connection => {
+      const principal = hooks.principal
+      const mode = capMode(config.writeMode, principal?.kind === "grant" ? principal.access : undefined)
+      const { has, instructions, listed, promptList, promptsByName } = surfaceOf(mode)
+      // Everything a call of this connection runs with: its journal, its grant's mode, its Intervals.icu account.
+      const run = (name: string, args: unknown, interaction?: InteractionShape) =>
+        call(name, args, interaction, mode).pipe(
+          Effect.provideService(WriteJournal, journal),
+          withAccount(principal)
+        )
       const flights = new Map<RequestId, Flight>()
       const journal = makeJournal(undefined, hooks.stateless)
       const server = new Server(
@@ -241,7 +291,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
           return { contents: [{ uri, mimeType: "text/markdown", text: content.text }], ...hint(listTtl) }
         }
         const result = await Runtime.runPromise(runtime)(
-          call(content.tool, content.args).pipe(Effect.provideService(WriteJournal, journal)),
+          run(content.tool, content.args),
           { signal: ctx.mcpReq.signal }
         )
         if (result.isError === true) {
@@ -271,7 +321,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
         }
         const completion = await Runtime.runPromise(runtime)(
           complete(
-            (name, args) => call(name, args).pipe(Effect.provideService(WriteJournal, journal)),
+            (name, args) => run(name, args),
             ref.type === "ref/prompt" ? { type: ref.type, name: ref.name } : { type: "ref/resource", uri: ref.uri },
             argument
           ),
@@ -327,7 +377,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
         })
         try {
           const result = await Runtime.runPromise(runtime)(
-            call(name, args, asking.interaction).pipe(Effect.provideService(WriteJournal, journal)),
+            run(name, args, asking.interaction),
             { signal: flight.controller.signal }
           )
           return asking.pending() ?? result

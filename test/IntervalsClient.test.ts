@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Layer, Schema, TestClock } from "effect"
+import { Duration, Effect, Exit, Fiber, Layer, Option, Redacted, Schema, TestClock } from "effect"
 import { ActivityId, AthleteId, LocalDate } from "../src/domain/Ids.js"
 import { AppConfig } from "../src/services/AppConfig.js"
 import { IntervalsClient, PER_ENDPOINT } from "../src/services/IntervalsClient.js"
+import { UpstreamAccount } from "../src/services/UpstreamAccount.js"
 import { type Answer, jsonResponse, mockHttp, queryOf } from "./support/MockHttp.js"
 
 const activity = { id: "i42", name: "Tempo", type: "Ride", start_date_local: "2026-11-20T07:00:00", icu_ftp: null }
@@ -29,6 +30,36 @@ const failureOf = <A, E>(exit: Exit.Exit<A, E>) => {
 const getActivity = Effect.flatMap(IntervalsClient, (client) => client.activity(ActivityId.make("i42")))
 
 describe("IntervalsClient", () => {
+  it.effect("uses a signed-in athlete's own token, and never answers one account from another's cache", () => {
+    const { http, layer } = setup((request) =>
+      jsonResponse({ ...activity, name: request.headers["authorization"]?.startsWith("Bearer") ? "Theirs" : "Mine" })
+    )
+    const theirs = Option.some({ token: Redacted.make("athlete-oauth-token"), athleteId: "i999" })
+    return Effect.gen(function*() {
+      const mine = yield* getActivity
+      const other = yield* Effect.locally(getActivity, UpstreamAccount, theirs)
+      const mineAgain = yield* getActivity
+      const otherAgain = yield* Effect.locally(getActivity, UpstreamAccount, theirs)
+      expect([mine.name, other.name, mineAgain.name, otherAgain.name]).toEqual(["Mine", "Theirs", "Mine", "Theirs"])
+      // One request per account: each account's second read came from its own cache entry.
+      expect(http.requests.map((r) => r.headers["authorization"])).toEqual([
+        `Basic ${Buffer.from("API_KEY:secret-key").toString("base64")}`,
+        "Bearer athlete-oauth-token"
+      ])
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("scrubs a signed-in athlete's token from error text as it does the key", () => {
+    const { layer } = setup(() => jsonResponse({ status: 400, error: "bad token athlete-oauth-token here" }, 400))
+    const theirs = Option.some({ token: Redacted.make("athlete-oauth-token"), athleteId: "i999" })
+    return Effect.gen(function*() {
+      const exit = yield* Effect.exit(Effect.locally(getActivity, UpstreamAccount, theirs))
+      const text = JSON.stringify(failureOf(exit))
+      expect(text).toContain("[redacted]")
+      expect(text).not.toContain("athlete-oauth-token")
+    }).pipe(Effect.provide(layer))
+  })
+
   it.effect("sends Basic auth as API_KEY, a User-Agent, and decodes the body", () => {
     const { http, layer } = setup(() => jsonResponse({ ...activity, unknown_field: [1, 2] }))
     return Effect.gen(function*() {

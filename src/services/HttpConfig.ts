@@ -3,7 +3,7 @@
  * would be reachable from other machines without a key, unless the user says so on purpose.
  */
 import { Config, ConfigError, Duration, Effect, Option, Redacted } from "effect"
-import { flag, list, whole } from "./ConfigValues.js"
+import { flag, list, oneOf, whole } from "./ConfigValues.js"
 
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "::1", "[::1]"]
 
@@ -28,6 +28,10 @@ export class HttpConfig extends Effect.Service<HttpConfig>()("HttpConfig", {
         Config.map(Option.filter((key) => Redacted.value(key) !== ""))
       ),
       allowUnauthenticated: flag("MCP_ALLOW_UNAUTHENTICATED"),
+      /** Behind a reverse proxy: budgets per address count the address the proxy saw (X-Forwarded-For). */
+      trustProxy: flag("MCP_TRUST_PROXY"),
+      /** key: the bearer key alone; oauth: the built-in OAuth 2.1 authorization server too (connectors). */
+      auth: oneOf("MCP_AUTH", ["key", "oauth"] as const).pipe(Config.withDefault("key" as const)),
       allowedHosts: list("MCP_ALLOWED_HOSTS"),
       allowedOrigins: list("MCP_ALLOWED_ORIGINS"),
       stateless: flag("MCP_STATELESS"),
@@ -45,13 +49,17 @@ export class HttpConfig extends Effect.Service<HttpConfig>()("HttpConfig", {
       maxConnectionsPerClient: whole("MCP_MAX_CONNECTIONS_PER_CLIENT", 64, 1, 100_000, "a number of connections"),
       authFailuresPerMinute: whole("MCP_AUTH_FAILURES_PER_MINUTE", 10, 1, 100_000, "a number of failures")
     })
-    if (Option.isNone(config.serverKey) && !isLoopback(config.host) && !config.allowUnauthenticated) {
+    if (
+      Option.isNone(config.serverKey) && !isLoopback(config.host) && !config.allowUnauthenticated &&
+      config.auth !== "oauth"
+    ) {
       return yield* Effect.fail(
         ConfigError.InvalidData(
           [],
           `MCP_HOST=${config.host} makes the server reachable from other machines, and MCP_SERVER_API_KEY is not ` +
             `set: anyone who reaches it could read your Intervals.icu data. Set MCP_SERVER_API_KEY (generate one ` +
-            `with ${GENERATE_KEY}), or set MCP_ALLOW_UNAUTHENTICATED=true if something else guards it.`
+            `with ${GENERATE_KEY}), or MCP_AUTH=oauth for connectors that sign in, or set ` +
+            "MCP_ALLOW_UNAUTHENTICATED=true if something else guards it."
         )
       )
     }

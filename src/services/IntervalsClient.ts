@@ -9,6 +9,7 @@ import {
   Effect,
   Either,
   FiberRef,
+  Option,
   type ParseResult,
   RateLimiter,
   Redacted,
@@ -61,6 +62,9 @@ import {
 } from "../domain/IntervalsError.js"
 import { Version } from "../Version.js"
 import { AppConfig } from "./AppConfig.js"
+import { type Account, UpstreamAccount } from "./UpstreamAccount.js"
+import { MaybeStore } from "../store/TokenStore.js"
+import { createHash } from "node:crypto"
 import { decodeLeniently, decoderOf, quoteLongIds, summarise } from "./Decoding.js"
 import { makeReadCache } from "./ReadCache.js"
 
@@ -332,7 +336,6 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
       HttpClient.mapRequest((request) =>
         request.pipe(
           HttpClientRequest.prependUrl(config.baseUrl),
-          HttpClientRequest.basicAuth("API_KEY", Redacted.value(config.apiKey)),
           HttpClientRequest.acceptJson,
           HttpClientRequest.setHeader("User-Agent", `intervals-mcp/${Version} (+https://github.com/intervals-mcp)`)
         )
@@ -342,19 +345,52 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
     // whatever a misbehaving server or proxy echoes back.
     const secrets = [Redacted.value(config.apiKey), Buffer.from(`API_KEY:${Redacted.value(config.apiKey)}`).toString("base64")]
       .filter((secret) => secret.length >= 4)
-    const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join("[redacted]"), text)
+    const scrubWith = (extra: ReadonlyArray<string>) => (text: string) =>
+      [...secrets, ...extra].reduce((out, secret) => out.split(secret).join("[redacted]"), text)
+    // The server's key, or the token of the athlete a connection signed in as (see UpstreamAccount).
+    const authorize = (account: Option.Option<Account>) =>
+      Option.isNone(account)
+        ? HttpClientRequest.basicAuth("API_KEY", Redacted.value(config.apiKey))
+        : HttpClientRequest.bearerToken(Redacted.value(account.value.token))
     const requestMillis = Duration.toMillis(config.requestTimeout)
     const deadlineMillis = Duration.toMillis(config.deadline)
     // One limiter for every request to Intervals.icu, so that a burst of tool calls never becomes a 429 storm.
     // Requests are spaced evenly (one token, refilled every 1/rate s): no second ever holds more than the rate,
     // which a bucket of `rate` tokens would allow twice over.
-    const limiter: <A, E, R>(task: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = config.rateLimit === 0
+    const local: <A, E, R>(task: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = config.rateLimit === 0
       ? (task) => task
       : yield* RateLimiter.make({
         limit: 1,
         interval: Duration.millis(1000 / config.rateLimit),
         algorithm: "token-bucket"
       })
+    // Replicas that share a store (Redis) share the pace too: Intervals.icu counts requests per key and address,
+    // so two replicas must not send twice the rate. The slot is reserved in the store; if the store cannot answer,
+    // this process paces alone rather than failing the call.
+    const shared = Option.filter(
+      Option.flatten(yield* Effect.serviceOption(MaybeStore)),
+      (store) => store.shared && config.rateLimit > 0
+    )
+    const paceKey = `pace:${createHash("sha256").update(Redacted.value(config.apiKey)).digest("base64url").slice(0, 22)}`
+    const limiter: <A, E, R>(task: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = Option.match(shared, {
+      onNone: () => local,
+      onSome: (store) => (task) =>
+        store.reserve(paceKey, Duration.millis(1000 / config.rateLimit), 1).pipe(
+          Effect.map(Option.some),
+          Effect.catchAll((error) =>
+            Effect.as(
+              Effect.logWarning("shared pace unavailable; pacing alone").pipe(
+                Effect.annotateLogs({ detail: error.detail.slice(0, 120) })
+              ),
+              Option.none<Duration.Duration>()
+            )
+          ),
+          Effect.flatMap(Option.match({
+            onNone: () => local(task),
+            onSome: (wait) => Duration.toMillis(wait) > 0 ? Effect.zipRight(Effect.sleep(wait), task) : task
+          }))
+        )
+    })
 
     const bulkheads = new Map<string, Effect.Semaphore>()
     const bulkhead = (path: string): Effect.Semaphore => {
@@ -429,7 +465,11 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
     }
 
     /** One attempt: send, read the body (bounded) within the request timeout, map the status, decode. */
-    const attempt = <A, I>(options: RequestOptions<A, I>, request: HttpClientRequest.HttpClientRequest) => {
+    const attempt = <A, I>(
+      options: RequestOptions<A, I>,
+      request: HttpClientRequest.HttpClientRequest,
+      scrub: (text: string) => string
+    ) => {
       const described = { method: options.method, path: options.path }
       const limit = options.maxBytes ?? config.maxResponseBytes
       return http.execute(request).pipe(
@@ -464,16 +504,23 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
       )
 
     /** One request to Intervals.icu with the bulkhead, pacing, retry, timeout and deadline policies; never cached. */
-    const send = <A, I>(options: RequestOptions<A, I>): Effect.Effect<A, IntervalsError> => {
+    const send = <A, I>(options: RequestOptions<A, I>): Effect.Effect<A, IntervalsError> =>
+      Effect.flatMap(FiberRef.get(UpstreamAccount), (account) => sendAs(options, account))
+
+    const sendAs = <A, I>(options: RequestOptions<A, I>, account: Option.Option<Account>): Effect.Effect<A, IntervalsError> => {
       const query = queryOf(options as RequestOptions<unknown, unknown>)
-      const base = HttpClientRequest.make(options.method)(options.path).pipe(HttpClientRequest.setUrlParams(query))
+      const scrub = Option.isNone(account) ? scrubWith([]) : scrubWith([Redacted.value(account.value.token)])
+      const base = HttpClientRequest.make(options.method)(options.path).pipe(
+        HttpClientRequest.setUrlParams(query),
+        authorize(account)
+      )
       const request = options.body === undefined ? base : HttpClientRequest.bodyUnsafeJson(base, options.body)
       const slots = bulkhead(options.path)
       let attempts = 0
       // Every attempt, retries included, waits for a slot of its endpoint, then its turn in the shared limiter.
       return slots.withPermits(1)(limiter(Effect.suspend(() => {
         attempts++
-        return attempt(options, request)
+        return attempt(options, request, scrub)
       }))).pipe(
         Effect.retry(retrySchedule(isRetryableFor(options.method))),
         Effect.timeoutFail({
@@ -510,7 +557,17 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
         return send(options).pipe(Effect.tap(() => config.cache ? invalidateAfter(options.path) : Effect.void))
       }
       if (!config.cache) return send(options)
-      const url = urlOf(options.path, queryOf(options as RequestOptions<unknown, unknown>))
+      return Effect.flatMap(FiberRef.get(UpstreamAccount), (account) => cachedRead(options, accountKey(account)))
+    }
+
+    const accountKey = (account: Option.Option<Account>) =>
+      Option.isNone(account)
+        ? ""
+        : `#${account.value.athleteId}:${createHash("sha256").update(Redacted.value(account.value.token)).digest("base64url").slice(0, 16)}`
+
+    const cachedRead = <A, I>(options: RequestOptions<A, I>, accountSuffix: string): Effect.Effect<A, IntervalsError> => {
+      // Answers are kept per account: a connection signed in as another athlete never sees this one's.
+      const url = urlOf(options.path, queryOf(options as RequestOptions<unknown, unknown>)) + accountSuffix
       // A read that must see what Intervals.icu holds now (undo checking that nobody changed a record) skips the cache.
       const cached = reads.get(url, options.cacheable === false ? Duration.zero : freshness(options.path), send(options))
       return Effect.flatMap(FiberRef.get(FreshReads), (fresh) => (fresh ? send(options) : cached))

@@ -11,6 +11,7 @@ import type { IntervalsError } from "../domain/IntervalsError.js"
 import { hrZones, paceText, paceZones, powerZones } from "../domain/Zones.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { IntervalsClient } from "../services/IntervalsClient.js"
+import { resolveAthlete } from "./Params.js"
 import * as Format from "./Format.js"
 import { compact, make, Num, optional, reporting, Str } from "./Tool.js"
 
@@ -186,7 +187,7 @@ const analyse = (activity: Activity, wanted: ReadonlySet<Section>): Effect.Effec
     const outdoor = !activity.trainer && family !== "swim"
     const athleteId = AthleteId.make(activity.icu_athlete_id && /^i?\d+$/.test(activity.icu_athlete_id)
       ? activity.icu_athlete_id
-      : (yield* AppConfig).athleteId)
+      : yield* resolveAthlete(undefined))
     const settingsOf = Effect.map(client.athlete(athleteId), (athlete) =>
       athlete.sportSettings?.find((s) => s.types?.includes(activity.type ?? ""))
     ).pipe(Effect.orElseSucceed(() => undefined))

@@ -2,12 +2,13 @@
  * Parameters several tools share, and how their defaults are resolved: the athlete from configuration, date windows
  * in the athlete's own timezone.
  */
-import { Effect, Schema } from "effect"
+import { Effect, FiberRef, Option, Schema } from "effect"
 import { AthleteId, LocalDate } from "../domain/Ids.js"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { addDays, AthleteCalendar } from "../services/AthleteCalendar.js"
 import { describe } from "../services/Decoding.js"
+import { UpstreamAccount } from "../services/UpstreamAccount.js"
 import { ToolFailure } from "./Tool.js"
 
 export const athleteIdParam = Schema.optionalWith(AthleteId, { exact: true })
@@ -34,7 +35,12 @@ export const orderedDates = <A extends { readonly start_date?: string; readonly 
   }
 
 export const resolveAthlete = (athleteId: AthleteId | undefined) =>
-  athleteId === undefined ? Effect.map(AppConfig, (config) => config.athleteId) : Effect.succeed(athleteId)
+  athleteId !== undefined
+    ? Effect.succeed(athleteId)
+    : Effect.flatMap(FiberRef.get(UpstreamAccount), (account) =>
+      Option.isSome(account)
+        ? Effect.succeed(AthleteId.make(account.value.athleteId))
+        : Effect.map(AppConfig, (config) => config.athleteId))
 
 /**
  * The window a tool reads: the dates given, and for those left out, `today + offset` in the athlete's timezone (the

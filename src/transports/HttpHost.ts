@@ -11,14 +11,14 @@
  * objects needs no adapter, keeps streaming and back-pressure exactly as the SDK expects, and lets shutdown close
  * long-lived streams before the listener, which `server.close()` would otherwise wait on forever.
  */
-import { Deferred, Duration, Effect, Either, Layer, Runtime, type Scope } from "effect"
+import { Deferred, Duration, Effect, Either, Layer, Option, Runtime, type Scope } from "effect"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
-import type { AddressInfo, Socket } from "node:net"
+import { type AddressInfo, isIP, type Socket } from "node:net"
 import { judgeBody } from "../mcp/RequestGuard.js"
 import { McpServer } from "../McpServer.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { HttpConfig, isLoopback, isWildcard } from "../services/HttpConfig.js"
-import { ServerAuth } from "../services/ServerAuth.js"
+import { OAuthGate, type Principal, ServerAuth } from "../services/ServerAuth.js"
 import { Version } from "../Version.js"
 import { makeHostGuard, wellFormedHost } from "./HostGuard.js"
 import { Transport } from "./Transport.js"
@@ -28,8 +28,17 @@ export interface HttpApp {
   readonly name: "http" | "sse"
   /** The paths it serves, for the start-up log. */
   readonly paths: ReadonlyArray<string>
-  /** Answers a guarded request; `body` is the parsed JSON of a POST. Resolves to false for a path it does not serve. */
-  readonly handle: (req: IncomingMessage, res: ServerResponse, url: URL, body: unknown) => Promise<boolean>
+  /**
+   * Answers a guarded request; `body` is the parsed JSON of a POST, `principal` who sent it. Resolves to false for a
+   * path it does not serve.
+   */
+  readonly handle: (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    body: unknown,
+    principal: Principal
+  ) => Promise<boolean>
   /** Stops every tool call in flight, each answering that the server is shutting down. */
   readonly stopCalls: () => void
   /** Closes every session and stream, at shutdown. */
@@ -69,12 +78,12 @@ export const refuse = (
   if (!req.complete) res.once("finish", () => req.socket.destroy())
 }
 
-class BodyTooLarge {
+export class BodyTooLarge {
   readonly _tag = "BodyTooLarge"
 }
 
 /** Reads a request body up to `limit` bytes; stops reading (and reports) as soon as it is larger. */
-const readBody = (req: IncomingMessage, limit: number): Promise<string | BodyTooLarge> =>
+export const readBody = (req: IncomingMessage, limit: number): Promise<string | BodyTooLarge> =>
   new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"])
     if (Number.isFinite(declared) && declared > limit) return resolve(new BodyTooLarge())
@@ -110,6 +119,20 @@ const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i
 const AUTH_WINDOW_MS = 60_000
 
 /**
+ * The address budgets (failed authentications, sign-ins, registrations) are kept for: the socket's, or behind a
+ * trusted proxy (`MCP_TRUST_PROXY=true`) the last address of X-Forwarded-For, the one the proxy itself appended
+ * (earlier ones are the client's word and could be anything). Without that, every user behind the proxy would share
+ * one budget, and one attacker could lock the owner out.
+ */
+export const clientAddress = (req: IncomingMessage, trustProxy: boolean): string => {
+  const socket = req.socket.remoteAddress ?? "unknown"
+  if (!trustProxy) return socket
+  const header = req.headers["x-forwarded-for"]
+  const last = (Array.isArray(header) ? header.at(-1) : header)?.split(",").at(-1)?.trim()
+  return last !== undefined && isIP(last) !== 0 ? last : socket
+}
+
+/**
  * Serves `app` until interrupted. On interruption it stops accepting connections, lets calls in flight finish for
  * at most `MCP_SHUTDOWN_GRACE_MS`, stops what is left (each call answering that the server is shutting down), then
  * closes sessions, streams and connections: it is done within the grace and about a second.
@@ -119,6 +142,7 @@ export const serveHttp = (app: HttpApp) =>
     const config = yield* HttpConfig
     const { shutdownGrace } = yield* AppConfig
     const auth = yield* ServerAuth
+    const gate = Option.getOrUndefined(yield* Effect.serviceOption(OAuthGate))
     const runtime = yield* Effect.runtime<never>()
     // Logging is synchronous: run it in place rather than forking a fiber per request.
     const log = (effect: Effect.Effect<void>) => Runtime.runSync(runtime)(effect)
@@ -152,7 +176,7 @@ export const serveHttp = (app: HttpApp) =>
 
     const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const started = performance.now()
-      const address = req.socket.remoteAddress ?? "unknown"
+      const address = clientAddress(req, config.trustProxy)
       let url: URL
       try {
         url = new URL(req.url ?? "/", "http://localhost")
@@ -177,7 +201,9 @@ export const serveHttp = (app: HttpApp) =>
         )
       })
 
-      const authorized = Either.isRight(Runtime.runSync(runtime)(Effect.either(auth.check(req.headers.authorization))))
+      // The server key (when there is one) opens /health's details; without one, so does being on a keyless server.
+      const authorized = (auth.required || gate === undefined) &&
+        Either.isRight(Runtime.runSync(runtime)(Effect.either(auth.check(req.headers.authorization))))
       if (url.pathname === "/health" && (req.method === "GET" || req.method === "HEAD")) {
         // Without the key, only that the server is up: nothing that tells an attacker what or how busy it is.
         return sendJson(
@@ -205,6 +231,9 @@ export const serveHttp = (app: HttpApp) =>
         const named = ABSOLUTE_FORM.test(req.url ?? "") ? url.host : host
         return refuse(req, res, 403, { error: "forbidden", error_description: `Host ${JSON.stringify(named ?? "")} is not served here` })
       }
+      // The authorization server's own routes: discovery, registration and tokens are open to any origin (they
+      // carry no cookie), and the sign-in form checks its own.
+      if (gate !== undefined && (await gate.routes(req, res, url, address))) return
       const origin = req.headers.origin
       if (!guard.originAllowed(origin, host)) {
         return refuse(req, res, 403, { error: "forbidden", error_description: `Origin ${JSON.stringify(origin)} is not allowed` })
@@ -218,23 +247,41 @@ export const serveHttp = (app: HttpApp) =>
         return void res.end()
       }
 
-      if (!authorized) {
-        const now = Date.now()
-        const wait = failedTooOften(address, now)
-        if (wait !== undefined) {
-          return refuse(req, res, 429, {
-            error: "too_many_failures",
-            error_description: `Too many failed authentications from this address; wait ${wait} s`
-          }, { "retry-after": String(wait) })
+      const tooManyFailures = () => {
+        const wait = failedTooOften(address, Date.now())
+        if (wait === undefined) return false
+        refuse(req, res, 429, {
+          error: "too_many_failures",
+          error_description: `Too many failed authentications from this address; wait ${wait} s`
+        }, { "retry-after": String(wait) })
+        return true
+      }
+      let principal: Principal
+      if (gate !== undefined) {
+        const verdict = await gate.authenticate(req.headers.authorization)
+        if ("status" in verdict) {
+          // Only wrong credentials count against the address: a client without a token is being told where to
+          // sign in, which it may be told as often as it asks.
+          if (verdict.presented) {
+            if (tooManyFailures()) return
+            countFailure(address, Date.now())
+          }
+          res.writeHead(verdict.status, { ...verdict.headers, connection: "close" })
+          res.end(verdict.body)
+          if (!req.complete) res.once("finish", () => req.socket.destroy())
+          return
         }
-        countFailure(address, now)
+        principal = verdict
+      } else if (!authorized) {
+        if (tooManyFailures()) return
+        countFailure(address, Date.now())
         const denied = Runtime.runSync(runtime)(Effect.flip(auth.check(req.headers.authorization)))
         return refuse(req, res, 401, { error: "unauthorized", error_description: denied.message }, {
           "www-authenticate": denied.reason === "invalid"
             ? `Bearer realm="intervals-mcp", error="invalid_token"`
             : `Bearer realm="intervals-mcp"`
         })
-      }
+      } else principal = auth.required ? { kind: "key" } : { kind: "open" }
 
       let body: unknown = undefined
       if (req.method === "POST") {
@@ -273,7 +320,7 @@ export const serveHttp = (app: HttpApp) =>
         body = judged.body
       }
 
-      if (!(await app.handle(req, res, url, body))) {
+      if (!(await app.handle(req, res, url, body, principal))) {
         sendJson(
           res,
           app.paths.includes(url.pathname) ? 405 : 404,
@@ -391,11 +438,14 @@ export const serveHttp = (app: HttpApp) =>
 
     const shown = isWildcard(config.host) ? "127.0.0.1" : hostForUrl(config.host)
     const base = `http://${shown}:${address.port}`
+    gate?.bind(base, app.paths[0]!)
     yield* Effect.logInfo(
       `intervals-mcp ${Version} serving MCP over ${app.name === "http" ? "Streamable HTTP" : "SSE"} at ` +
         app.paths.map((path) => base + path).join(" and ") + `; health at ${base}/health` +
         (isWildcard(config.host) ? ` (listening on all interfaces, ${config.host})` : "") +
-        (auth.required
+        (gate !== undefined
+          ? `; ${gate.describe()}`
+          : auth.required
           ? "; bearer key required"
           : isLoopback(config.host)
           ? "; no key required (loopback only)"
@@ -419,13 +469,12 @@ export const makeHttpTransport = (
       const config = yield* HttpConfig
       const auth = yield* ServerAuth
       const app = yield* AppConfig
-      return {
-        name,
-        serve: Effect.scoped(run(mcp, config)).pipe(
-          Effect.provideService(HttpConfig, config),
-          Effect.provideService(ServerAuth, auth),
-          Effect.provideService(AppConfig, app)
-        )
-      }
+      const gate = yield* Effect.serviceOption(OAuthGate)
+      const serve = Effect.scoped(run(mcp, config)).pipe(
+        Effect.provideService(HttpConfig, config),
+        Effect.provideService(ServerAuth, auth),
+        Effect.provideService(AppConfig, app)
+      )
+      return { name, serve: Option.isSome(gate) ? Effect.provideService(serve, OAuthGate, gate.value) : serve }
     })
   )

@@ -7,14 +7,15 @@
 import { SSEServerTransport } from "@modelcontextprotocol/server-legacy/sse"
 import { Effect } from "effect"
 import type { Connection, McpServer } from "../McpServer.js"
+import { principalKey } from "../services/ServerAuth.js"
 import { type HttpApp, jsonRpcError, makeHttpTransport, serveHttp } from "./HttpHost.js"
 
 const makeSseApp = (mcp: McpServer, maxSessions: number): HttpApp => {
-  const sessions = new Map<string, { transport: SSEServerTransport; connection: Connection }>()
+  const sessions = new Map<string, { transport: SSEServerTransport; connection: Connection; owner: string }>()
   return {
     name: "sse",
     paths: ["/sse"],
-    handle: async (req, res, url, body) => {
+    handle: async (req, res, url, body, principal) => {
       if (url.pathname === "/sse" && req.method === "GET") {
         if (sessions.size >= maxSessions) {
           res.setHeader("retry-after", "5")
@@ -22,8 +23,8 @@ const makeSseApp = (mcp: McpServer, maxSessions: number): HttpApp => {
           return true
         }
         const transport = new SSEServerTransport("/messages", res)
-        const connection = mcp.make()
-        sessions.set(transport.sessionId, { transport, connection })
+        const connection = mcp.make({ principal })
+        sessions.set(transport.sessionId, { transport, connection, owner: principalKey(principal) })
         res.on("close", () => {
           sessions.delete(transport.sessionId)
           void connection.server.close()
@@ -35,6 +36,8 @@ const makeSseApp = (mcp: McpServer, maxSessions: number): HttpApp => {
         const session = sessions.get(url.searchParams.get("sessionId") ?? "")
         if (session === undefined) {
           jsonRpcError(res, 404, -32001, "Session not found: open a new event stream at GET /sse")
+        } else if (session.owner !== principalKey(principal)) {
+          jsonRpcError(res, 403, -32001, "This session was opened with other credentials; open a stream of your own")
         } else if (Array.isArray(body)) {
           // The SDK's SSE transport reads one message per POST (a batch came back as "[object Object]").
           jsonRpcError(res, 400, -32600, "Invalid Request: the SSE transport takes one message per POST, not a batch")

@@ -18,6 +18,7 @@ import { AsyncLocalStorage } from "node:async_hooks"
 import { randomUUID } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import type { Connection, McpServer } from "../McpServer.js"
+import { type Principal, principalKey } from "../services/ServerAuth.js"
 import { type HttpApp, jsonRpcError, makeHttpTransport, serveHttp } from "./HttpHost.js"
 
 type StreamableHTTPServerTransport = NodeStreamableHTTPServerTransport
@@ -30,6 +31,8 @@ interface Session {
   streams: number
   /** Requests being answered. */
   busy: number
+  /** Who opened it: only the same key or OAuth grant may use it. */
+  readonly owner: string
 }
 
 const closeQuietly = (entry: { readonly transport: { close(): Promise<void> }; readonly connection: Connection }) =>
@@ -80,7 +83,7 @@ const makeStatefulApp = (
     return true
   }
 
-  const open = async (req: IncomingMessage, res: ServerResponse, body: unknown) => {
+  const open = async (req: IncomingMessage, res: ServerResponse, body: unknown, principal: Principal) => {
     if (!(await makeRoom())) {
       res.setHeader("retry-after", String(RETRY_AFTER_SECONDS))
       return jsonRpcError(
@@ -98,10 +101,10 @@ const makeStatefulApp = (
       onsessioninitialized: (id) => {
         registered = true
         opening--
-        sessions.set(id, { transport, connection, lastSeen: Date.now(), streams: 0, busy: 0 })
+        sessions.set(id, { transport, connection, lastSeen: Date.now(), streams: 0, busy: 0, owner: principalKey(principal) })
       }
     })
-    const connection = mcp.make({ onCancelled: (id) => transport.closeSSEStream(id) })
+    const connection = mcp.make({ onCancelled: (id) => transport.closeSSEStream(id), principal })
     transport.onclose = () => {
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
     }
@@ -118,12 +121,12 @@ const makeStatefulApp = (
     }
   }
 
-  const handle: HttpApp["handle"] = async (req, res, url, body) => {
+  const handle: HttpApp["handle"] = async (req, res, url, body, principal) => {
     if (url.pathname !== "/mcp") return false
     const header = req.headers["mcp-session-id"]
     const sessionId = Array.isArray(header) ? header[0] : header
     if (sessionId === undefined) {
-      if (req.method === "POST" && isInitializeRequest(body)) await open(req, res, body)
+      if (req.method === "POST" && isInitializeRequest(body)) await open(req, res, body, principal)
       else if (req.method === "POST" || req.method === "GET" || req.method === "DELETE") {
         jsonRpcError(res, 400, -32000, "Bad Request: no Mcp-Session-Id header; start a session with initialize")
       } else {
@@ -135,6 +138,11 @@ const makeStatefulApp = (
     if (session === undefined) {
       // The spec's answer to an unknown or expired session: the client starts a new one.
       jsonRpcError(res, 404, -32001, "Session not found: it expired or was closed; initialize a new session")
+      return true
+    }
+    if (session.owner !== principalKey(principal)) {
+      // A session is its opener's: another grant (or the key) may not read its stream or act in it.
+      jsonRpcError(res, 403, -32001, "This session was opened with other credentials; initialize a session of your own")
       return true
     }
     touch(sessionId, session)
@@ -190,7 +198,7 @@ const makeStatelessApp = (mcp: McpServer): HttpApp => {
   return {
     name: "http",
     paths: ["/mcp"],
-    handle: async (req, res, url, body) => {
+    handle: async (req, res, url, body, principal) => {
       if (url.pathname !== "/mcp") return false
       if (req.method !== "POST") {
         // Nothing to stream or delete without sessions.
@@ -198,7 +206,7 @@ const makeStatelessApp = (mcp: McpServer): HttpApp => {
         return true
       }
       const entry = {
-        connection: mcp.make({ stateless: "stateless" }),
+        connection: mcp.make({ stateless: "stateless", principal }),
         // No session id generator: stateless.
         transport: new NodeStreamableHTTPServerTransport({ enableJsonResponse: true })
       }
@@ -234,22 +242,23 @@ const withModernEra = <A extends HttpApp>(mcp: McpServer, legacy: A): A => {
   const open = new Set<Connection>()
   // Which request the SDK makes a server for: each request's own are closed when its response ends, however it
   // ends (the SDK may fail before it would close them itself).
-  const request = new AsyncLocalStorage<Array<Connection>>()
+  const request = new AsyncLocalStorage<{ readonly made: Array<Connection>; readonly principal: Principal }>()
   const modern = toNodeHandler(
     createMcpHandler(() => {
       // A 2026-07-28 request is a connection of its own: it can keep no undo journal.
-      const connection = mcp.make({ stateless: "per-request" })
+      const store = request.getStore()
+      const connection = mcp.make({ stateless: "per-request", ...(store ? { principal: store.principal } : {}) })
       open.add(connection)
-      request.getStore()?.push(connection)
+      store?.made.push(connection)
       return connection.server
     }, { legacy: "reject" })
   )
   return {
     ...legacy,
-    handle: async (req, res, url, body) => {
+    handle: async (req, res, url, body, principal) => {
       if (url.pathname !== "/mcp") return false
       if (req.method !== "POST" || (await isLegacyRequest(await toWebRequest(nodeLike(req), body), body))) {
-        return legacy.handle(req, res, url, body)
+        return legacy.handle(req, res, url, body, principal)
       }
       const made: Array<Connection> = []
       res.once("close", () => {
@@ -258,7 +267,7 @@ const withModernEra = <A extends HttpApp>(mcp: McpServer, legacy: A): A => {
           void connection.server.close().catch(() => undefined)
         }
       })
-      await request.run(made, () => modern(nodeLike(req), res, body))
+      await request.run({ made, principal }, () => modern(nodeLike(req), res, body))
       return true
     },
     stopCalls: () => {

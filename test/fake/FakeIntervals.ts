@@ -6,13 +6,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
 import { type ApiResponse, makeInMemoryIntervals } from "../../src/demo/InMemoryIntervals.js"
-import { API_KEY, COACHED_ID, type Fixtures, makeCoachedFixtures, makeFixtures } from "./Fixtures.js"
+import { API_KEY, ATHLETE_ID, COACHED_ID, type Fixtures, makeCoachedFixtures, makeFixtures } from "./Fixtures.js"
 
 export interface LoggedRequest {
   readonly method: string
   readonly path: string
   readonly query: Record<string, string>
-  readonly auth: "valid" | "missing" | "wrong"
+  /** "bearer": Intervals.icu's own OAuth token (of "Continue with Intervals.icu"), which counts as valid. */
+  readonly auth: "valid" | "bearer" | "missing" | "wrong"
   readonly userAgent: string | undefined
   readonly at: number
   /** The parsed JSON body of a write. */
@@ -63,11 +64,49 @@ const authOf = (req: IncomingMessage): LoggedRequest["auth"] => {
   const header = req.headers.authorization
   if (!header) return "missing"
   const [scheme, encoded] = header.split(" ")
+  if (scheme === "Bearer") return encoded === OAUTH_ACCESS_TOKEN ? "bearer" : "wrong"
   if (scheme !== "Basic" || !encoded) return "wrong"
   return Buffer.from(encoded, "base64").toString("utf8") === `API_KEY:${API_KEY}` ? "valid" : "wrong"
 }
 
 const refusal = (status: number, error: string): ApiResponse => ({ status, body: { status, error } })
+
+/** Intervals.icu's OAuth, as its documentation describes it: a client id and secret, a code, a token with no expiry. */
+export const OAUTH_CLIENT_ID = "fake-oauth-client-12"
+export const OAUTH_CLIENT_SECRET = "fake-oauth-secret-3b9d1e"
+export const OAUTH_ACCESS_TOKEN = "fake-intervals-oauth-token-5c2a8f"
+const OAUTH_CODE = "fake-intervals-code-91"
+
+/**
+ * The sign-in an athlete does at Intervals.icu, approved at once (the fake's athlete is always signed in and always
+ * says yes), then the exchange of its code for a token.
+ */
+const oauth = (req: IncomingMessage, url: URL, body: string): ApiResponse | undefined => {
+  if (url.pathname === "/oauth/authorize" && req.method === "GET") {
+    if (url.searchParams.get("client_id") !== OAUTH_CLIENT_ID) return refusal(400, "Unknown client")
+    const back = new URL(url.searchParams.get("redirect_uri") ?? "http://invalid")
+    back.searchParams.set("code", OAUTH_CODE)
+    back.searchParams.set("state", url.searchParams.get("state") ?? "")
+    return { status: 302, body: "", contentType: "text/plain", headers: { location: back.toString() } }
+  }
+  if (url.pathname === "/api/oauth/token" && req.method === "POST") {
+    const form = new URLSearchParams(body)
+    if (form.get("client_id") !== OAUTH_CLIENT_ID || form.get("client_secret") !== OAUTH_CLIENT_SECRET) {
+      return refusal(401, "Bad client credentials")
+    }
+    if (form.get("code") !== OAUTH_CODE) return refusal(400, "Invalid code")
+    return {
+      status: 200,
+      body: {
+        token_type: "Bearer",
+        access_token: OAUTH_ACCESS_TOKEN,
+        scope: "ACTIVITY:WRITE,WELLNESS:WRITE,CALENDAR:WRITE,SETTINGS:READ",
+        athlete: { id: ATHLETE_ID, name: "Fake Athlete" }
+      }
+    }
+  }
+  return undefined
+}
 
 export const startFakeIntervals = async (
   options: { readonly port?: number; readonly now?: Date; readonly fixtures?: Fixtures } = {}
@@ -101,6 +140,8 @@ export const startFakeIntervals = async (
     const chunks: Array<Buffer> = []
     req.on("data", (chunk: Buffer) => chunks.push(chunk))
     req.on("end", () => {
+      const signIn = oauth(req, url, Buffer.concat(chunks).toString("utf8"))
+      if (signIn !== undefined) return send(res, signIn)
       if (chunks.length > 0) {
         try {
           logged.body = JSON.parse(Buffer.concat(chunks).toString("utf8"))
