@@ -19,6 +19,7 @@ import { StoreError, TokenStore } from "../store/TokenStore.js"
 import { type Access, accessAsked, accessOf, lesser, SCOPE_READ, scopesOf, unknownScopes } from "./Access.js"
 import { ClientMetadataFetcher, documentUrlProblem } from "./ClientMetadataDocument.js"
 import { OAuthConfig } from "./OAuthConfig.js"
+import { revokeEverything } from "./Revocation.js"
 import {
   AccessToken,
   Client,
@@ -774,13 +775,11 @@ export class AuthorizationServer extends Effect.Service<AuthorizationServer>()("
       })
 
     /** Every grant ends: every access and refresh token stops working, on every replica that shares the store. */
-    const revokeAll = Effect.gen(function*() {
-      const removed = yield* store.removeAll("grant")
-      yield* store.removeAll("access")
-      yield* store.removeAll("refresh")
-      yield* Effect.logWarning("oauth: every grant revoked").pipe(Effect.annotateLogs({ grants: removed }))
-      return removed
-    }).pipe(Effect.mapError(storeTrouble))
+    const revokeAll = revokeEverything.pipe(
+      Effect.provideService(TokenStore, store),
+      Effect.tap((grants) => Effect.logWarning("oauth: every grant revoked").pipe(Effect.annotateLogs({ grants }))),
+      Effect.mapError(storeTrouble)
+    )
 
     /** The SDK's token verifier: an access token of this store, whose grant still stands. */
     const verify = (tokenValue: string): Effect.Effect<{ info: AuthInfo; granted: GrantedAccess }, OAuthError> =>

@@ -37,6 +37,15 @@ const closeAfterRefusal = (req: IncomingMessage, res: ServerResponse) => {
   if (!req.complete) res.once("finish", () => req.socket.destroy())
 }
 
+/**
+ * Reads what is left of a refused request's small body, so that its connection can be kept (a client still sending
+ * it would otherwise meet a closed socket); a body over the limit is not read, and its connection closes.
+ */
+const settleBody = async (req: IncomingMessage, res: ServerResponse) => {
+  if (req.complete) return
+  if ((await readSmallBody(req)) === undefined) closeAfterRefusal(req, res)
+}
+
 const PAGE_HEADERS = {
   "content-type": "text/html; charset=utf-8",
   "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
@@ -196,13 +205,13 @@ export const makeOAuthRoutes = Effect.gen(function*() {
   const formFrom = async (req: IncomingMessage, res: ServerResponse) => {
     const type = req.headers["content-type"] ?? ""
     if (!/^application\/x-www-form-urlencoded\b/i.test(type)) {
-      closeAfterRefusal(req, res)
+      await settleBody(req, res)
       send(res, 415, messagePage("Refused", "The form must be posted as application/x-www-form-urlencoded."), PAGE_HEADERS)
       return undefined
     }
     const origin = req.headers.origin
     if (origin !== undefined && origin !== "null" && origin.replace(/\/+$/, "") !== as.issuer()) {
-      closeAfterRefusal(req, res)
+      await settleBody(req, res)
       send(res, 403, messagePage("Refused", "The form was posted from another site."), PAGE_HEADERS)
       return undefined
     }
@@ -385,7 +394,7 @@ export const makeOAuthRoutes = Effect.gen(function*() {
 
   const readForm = async (req: IncomingMessage, res: ServerResponse): Promise<URLSearchParams | undefined> => {
     if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers["content-type"] ?? "")) {
-      closeAfterRefusal(req, res)
+      await settleBody(req, res)
       sendJson(res, 400, { error: "invalid_request", error_description: "The body must be application/x-www-form-urlencoded" })
       return undefined
     }
@@ -423,7 +432,7 @@ export const makeOAuthRoutes = Effect.gen(function*() {
     if (path === "/register") {
       if (method !== "POST") return sendJson(res, 405, { error: "method_not_allowed" }, { allow: "POST" }), true
       if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
-        closeAfterRefusal(req, res)
+        await settleBody(req, res)
         sendJson(res, 400, { error: "invalid_client_metadata", error_description: "The body must be application/json" })
         return true
       }
@@ -497,7 +506,7 @@ export const makeOAuthRoutes = Effect.gen(function*() {
       return true
     }
     if (path === "/oauth/grants" && method === "DELETE") {
-      // The owner's way to end every connection at once (also: intervals-mcp revoke-all).
+      // The owner's way to end every connection at once (or, on the store itself: intervals-mcp revoke-all).
       // The owner secret here is under the sign-in's lockout: otherwise this would be a door for guessing it.
       const presented = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "")?.[1]
       const verdict = presented === undefined ? undefined : await run(as.checkOwnerSecret(presented, address))

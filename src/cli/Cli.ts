@@ -142,7 +142,22 @@ const call = Command.make("call", {
     }).pipe(withApp([parent.demo, own.demo]))
   )).pipe(Command.withDescription("Run one tool, as an MCP client's tools/call would, and print its answer"))
 
-const command = root.pipe(Command.withSubcommands([check, tools, call]))
+// Works on the token store the server would use (MCP_STORE_URL, or the SQLite file under MCP_DATA_DIR).
+const revokeAll = Command.make("revoke-all", {}, () =>
+  Effect.gen(function*() {
+    const [{ StoreLive }, { revokeEverything }] = yield* Effect.promise(() =>
+      Promise.all([import("../store/Store.js"), import("../auth/Revocation.js")])
+    )
+    const grants = yield* revokeEverything.pipe(Effect.provide(StoreLive))
+    yield* print(`revoked ${grants} OAuth grant(s): every connector must sign in again`)
+  }).pipe(provideConfig({}, QUIET))).pipe(
+    Command.withDescription(
+      "End every OAuth connection (MCP_AUTH=oauth): with Redis at any time; with SQLite while the server is stopped " +
+        "(a running one: DELETE /oauth/grants)"
+    )
+  )
+
+const command = root.pipe(Command.withSubcommands([check, tools, call, revokeAll]))
 
 export const cli = (argv: ReadonlyArray<string>) =>
   Command.run(command, { name: "intervals-mcp", version: Version })(argv).pipe(

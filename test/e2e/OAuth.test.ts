@@ -18,6 +18,7 @@ import {
   startFakeIntervals
 } from "../fake/FakeIntervals.js"
 import { API_KEY, ATHLETE_ID } from "../fake/Fixtures.js"
+import { runCli } from "../support/Cli.js"
 import { type HttpServerProcess, startHttpServer } from "../support/HttpServerProcess.js"
 import {
   authorizeUrl,
@@ -521,6 +522,14 @@ describe("bad inputs, each refused with the right OAuth error", () => {
   })
 })
 
+describe("the logs", () => {
+  it("hold no secret: no owner secret, key, token, code or client secret", () => {
+    const logs = server.stderr() + server.stdout()
+    expect(logs).toContain("oauth grant issued")
+    for (const secret of secrets) expect(logs).not.toContain(secret)
+  })
+})
+
 describe("a restart", () => {
   it("keeps registrations and grants in the SQLite store", async () => {
     const { client, provider } = await connectAs("write")
@@ -557,11 +566,20 @@ describe("a restart", () => {
   })
 })
 
-describe("the logs", () => {
-  it("hold no secret: no owner secret, key, token, code or client secret", () => {
-    const logs = server.stderr() + server.stdout()
-    expect(logs).toContain("oauth grant issued")
-    for (const secret of secrets) expect(logs).not.toContain(secret)
+describe("intervals-mcp revoke-all", () => {
+  it("ends every grant in the SQLite store of a stopped server, and refuses while it runs", async () => {
+    const { client, provider } = await connectAs("read")
+    await client.close()
+    const busy = await runCli(["revoke-all"], { MCP_DATA_DIR: dataDir })
+    expect(busy.code).toBe(1)
+    expect(busy.stderr).toContain("MCP_STORE_URL=redis")
+    await server.stop()
+    const done = await runCli(["revoke-all"], { MCP_DATA_DIR: dataDir })
+    expect(done.stderr).toBe("")
+    expect(done.stdout).toMatch(/^revoked [1-9]\d* OAuth grant\(s\)/)
+    expect(done.code).toBe(0)
+    server = await startHttpServer({ ...env(), MCP_PORT: String(server.port) })
+    expect((await initializeWith(server.origin, provider.saved!.access_token)).status).toBe(401)
   })
 })
 
