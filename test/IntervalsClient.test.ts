@@ -298,8 +298,8 @@ describe("IntervalsClient read cache and pacing", () => {
     }).pipe(Effect.provide(layer))
   })
 
-  it.effect("paces every request through one limiter", () => {
-    const { http, layer } = setup(byPath, { rateLimit: 5 })
+  it.effect("paces every request through one limiter (a burst of one: evenly spaced)", () => {
+    const { http, layer } = setup(byPath, { rateLimit: 5, rateBurst: 1 })
     return Effect.gen(function*() {
       const fiber = yield* Effect.fork(
         Effect.all(Array.from({ length: 20 }, (_, i) => getActivityById(`i${i}`)), { concurrency: "unbounded" })
@@ -312,6 +312,69 @@ describe("IntervalsClient read cache and pacing", () => {
       yield* TestClock.adjust(Duration.seconds(3))
       expect(yield* Fiber.join(fiber)).toHaveLength(20)
       expect(http.requests).toHaveLength(20)
+    }).pipe(Effect.provide(layer))
+  })
+})
+
+describe("IntervalsClient pacing (INTERVALS_RATE_LIMIT, INTERVALS_RATE_BURST)", () => {
+  // Each request a different activity, so that no read is shared or cached.
+  const byPath = (request: { url: string }): Answer =>
+    jsonResponse({ ...activity, id: new URL(request.url).pathname.split("/").at(-1) })
+  const read = (id: string) => Effect.flatMap(IntervalsClient, (client) => client.activity(ActivityId.make(id)))
+  const burst = (n: number, from = 0) =>
+    Effect.fork(Effect.all(Array.from({ length: n }, (_, i) => read(`i${from + i}`)), { concurrency: "unbounded" }))
+
+  it.effect("never delays a lone call, or a burst up to the bucket", () => {
+    const { http, layer } = setup(byPath, { rateLimit: 10, rateBurst: 15 })
+    return Effect.gen(function*() {
+      // A lone call: answered with no time passing at all.
+      yield* read("i-lone")
+      expect(http.requests).toHaveLength(1)
+      const fiber = yield* burst(14)
+      yield* TestClock.adjust(Duration.millis(1))
+      expect(http.requests).toHaveLength(15)
+      expect(yield* Fiber.join(fiber)).toHaveLength(14)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("spaces a long burst at the rate once the bucket is empty, and refills it while idle", () => {
+    const { http, layer } = setup(byPath, { rateLimit: 10, rateBurst: 15 })
+    return Effect.gen(function*() {
+      const fiber = yield* burst(35)
+      yield* TestClock.adjust(Duration.millis(1))
+      expect(http.requests).toHaveLength(15)
+      // Then one every 100 ms.
+      yield* TestClock.adjust(Duration.millis(100))
+      expect(http.requests).toHaveLength(16)
+      yield* TestClock.adjust(Duration.millis(900))
+      expect(http.requests).toHaveLength(25)
+      yield* TestClock.adjust(Duration.seconds(1))
+      expect(http.requests).toHaveLength(35)
+      expect(yield* Fiber.join(fiber)).toHaveLength(35)
+      // Idle for 1.5 s: the bucket is full again, and the next burst goes at once.
+      yield* TestClock.adjust(Duration.millis(1500))
+      const next = yield* burst(15, 100)
+      yield* TestClock.adjust(Duration.millis(1))
+      expect(http.requests).toHaveLength(50)
+      yield* Fiber.join(next)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("keeps under Intervals.icu's published limits by default: at most 30 in any second, 132 in any 10", () => {
+    const { http, layer } = setup(byPath, { rateLimit: 10, rateBurst: 15 })
+    return Effect.gen(function*() {
+      const fiber = yield* burst(200)
+      const counts: Array<number> = []
+      for (let t = 0; t <= 12_000; t += 50) {
+        yield* TestClock.adjust(Duration.millis(50))
+        counts.push(http.requests.length)
+      }
+      const most = (windowMs: number) =>
+        Math.max(...counts.map((n, i) => n - (counts[i - windowMs / 50] ?? 0)))
+      expect(most(1000)).toBeLessThanOrEqual(30)
+      expect(most(10_000)).toBeLessThanOrEqual(132)
+      yield* TestClock.adjust(Duration.seconds(10))
+      yield* Fiber.join(fiber)
     }).pipe(Effect.provide(layer))
   })
 })

@@ -31,6 +31,7 @@ const VARIABLES = [
   ["MCP_SERVER_API_KEY", "bearer key the HTTP transports require"],
   ["LOG_LEVEL", "Debug, Info (default), Warning, Error, None; logs go to stderr"],
   ["INTERVALS_CACHE, INTERVALS_RATE_LIMIT", "read cache on/off; requests per second to Intervals.icu"],
+  ["INTERVALS_RATE_BURST", "requests that may go at once before the pace applies (default 15)"],
   ["INTERVALS_REQUEST_TIMEOUT_MS, INTERVALS_DEADLINE_MS", "timeout of one request; deadline of a call"]
 ] as const
 

@@ -354,14 +354,14 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
         : HttpClientRequest.bearerToken(Redacted.value(account.value.token))
     const requestMillis = Duration.toMillis(config.requestTimeout)
     const deadlineMillis = Duration.toMillis(config.deadline)
-    // One limiter for every request to Intervals.icu, so that a burst of tool calls never becomes a 429 storm.
-    // Requests are spaced evenly (one token, refilled every 1/rate s): no second ever holds more than the rate,
-    // which a bucket of `rate` tokens would allow twice over.
+    // One limiter for every request to Intervals.icu, so that a burst of tool calls never becomes a 429 storm: a
+    // token bucket of INTERVALS_RATE_BURST tokens, one back every 1/INTERVALS_RATE_LIMIT s. A lone call or a short
+    // burst goes at once; a long one is spaced at the rate.
     const local: <A, E, R>(task: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = config.rateLimit === 0
       ? (task) => task
       : yield* RateLimiter.make({
-        limit: 1,
-        interval: Duration.millis(1000 / config.rateLimit),
+        limit: config.rateBurst,
+        interval: Duration.millis((1000 / config.rateLimit) * config.rateBurst),
         algorithm: "token-bucket"
       })
     // Replicas that share a store (Redis) share the pace too: Intervals.icu counts requests per key and address,
@@ -375,7 +375,7 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
     const limiter: <A, E, R>(task: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = Option.match(shared, {
       onNone: () => local,
       onSome: (store) => (task) =>
-        store.reserve(paceKey, Duration.millis(1000 / config.rateLimit), 1).pipe(
+        store.reserve(paceKey, Duration.millis(1000 / config.rateLimit), config.rateBurst).pipe(
           Effect.map(Option.some),
           Effect.catchAll((error) =>
             Effect.as(
