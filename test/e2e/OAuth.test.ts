@@ -71,6 +71,27 @@ afterAll(async () => {
   await fake?.close()
 })
 
+/** A server of its own on the demo athlete, with an in-memory store, for a test that changes a budget or a lifetime. */
+const demoServer = (extra: Record<string, string>) =>
+  startHttpServer({
+    INTERVALS_DEMO: "true",
+    MCP_TRANSPORT: "http",
+    MCP_AUTH: "oauth",
+    MCP_SERVER_API_KEY: OWNER,
+    MCP_STORE: "memory",
+    ...extra
+  })
+
+/** The code exchange of a flow driven by hand, with `VERIFIER` unless told otherwise. */
+const exchange = (origin: string, code: string, clientId: string, verifier = VERIFIER) =>
+  tokenRequest(origin, {
+    grant_type: "authorization_code",
+    code,
+    client_id: clientId,
+    redirect_uri: REDIRECT_URI,
+    code_verifier: verifier
+  })
+
 const mcpUrl = () => new URL(`${server.origin}/mcp`)
 
 /** The first connect: 401, discovery, registration, and the URL of the sign-in page. */
@@ -332,42 +353,18 @@ describe("bad inputs, each refused with the right OAuth error", () => {
   it("refuses a wrong verifier, and a reused code, with invalid_grant", async () => {
     const clientId = await registered()
     const code = await codeFor(clientId)
-    const wrong = await tokenRequest(server.origin, {
-      grant_type: "authorization_code",
-      code,
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: "w".repeat(50)
-    })
+    const wrong = await exchange(server.origin, code, clientId, "w".repeat(50))
     expect(wrong.status).toBe(400)
     expect(wrong.body["error"]).toBe("invalid_grant")
     // The code was spent by the wrong attempt: the right verifier gets nothing now either.
-    const late = await tokenRequest(server.origin, {
-      grant_type: "authorization_code",
-      code,
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: VERIFIER
-    })
+    const late = await exchange(server.origin, code, clientId)
     expect(late.body["error"]).toBe("invalid_grant")
 
     const second = await codeFor(clientId)
-    const good = await tokenRequest(server.origin, {
-      grant_type: "authorization_code",
-      code: second,
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: VERIFIER
-    })
+    const good = await exchange(server.origin, second, clientId)
     expect(good.status).toBe(200)
     secrets.push(String(good.body["access_token"]), String(good.body["refresh_token"]))
-    const reused = await tokenRequest(server.origin, {
-      grant_type: "authorization_code",
-      code: second,
-      client_id: clientId,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: VERIFIER
-    })
+    const reused = await exchange(server.origin, second, clientId)
     expect(reused.body["error"]).toBe("invalid_grant")
     // Reuse of a code takes back what it gave: the refresh token of the first exchange is dead.
     const refresh = await tokenRequest(server.origin, {
@@ -382,13 +379,7 @@ describe("bad inputs, each refused with the right OAuth error", () => {
     const clientId = await registered()
     const other = await registered()
     const code = await codeFor(clientId)
-    const stolen = await tokenRequest(server.origin, {
-      grant_type: "authorization_code",
-      code,
-      client_id: other,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: VERIFIER
-    })
+    const stolen = await exchange(server.origin, code, other)
     expect(stolen.body["error"]).toBe("invalid_grant")
     const code2 = await codeFor(clientId)
     const moved = await tokenRequest(server.origin, {
@@ -441,13 +432,7 @@ describe("bad inputs, each refused with the right OAuth error", () => {
     expect(client.client_secret.length).toBeGreaterThanOrEqual(43)
     secrets.push(client.client_secret)
     const code = await codeFor(client.client_id)
-    const noSecret = await tokenRequest(server.origin, {
-      grant_type: "authorization_code",
-      code,
-      client_id: client.client_id,
-      redirect_uri: REDIRECT_URI,
-      code_verifier: VERIFIER
-    })
+    const noSecret = await exchange(server.origin, code, client.client_id)
     expect(noSecret.status).toBe(401)
     expect(noSecret.body["error"]).toBe("invalid_client")
     const code2 = await codeFor(client.client_id)
@@ -585,15 +570,7 @@ describe("intervals-mcp revoke-all", () => {
 
 describe("throttling", () => {
   it("locks an address out of the sign-in after too many wrong secrets, even for the right one", async () => {
-    const throttled = await startHttpServer({
-      INTERVALS_DEMO: "true",
-      MCP_TRANSPORT: "http",
-      MCP_AUTH: "oauth",
-      MCP_SERVER_API_KEY: OWNER,
-      MCP_STORE: "memory",
-      MCP_SIGNIN_FAILURES_PER_15_MIN: "3",
-      MCP_REGISTRATIONS_PER_HOUR: "2"
-    })
+    const throttled = await demoServer({ MCP_SIGNIN_FAILURES_PER_15_MIN: "3", MCP_REGISTRATIONS_PER_HOUR: "2" })
     try {
       const register = () =>
         fetch(`${throttled.origin}/register`, {
@@ -623,25 +600,12 @@ describe("throttling", () => {
 
 describe("expiry", () => {
   it("refuses an expired access token with invalid_token, and its refresh token still gets a new one", async () => {
-    const short = await startHttpServer({
-      INTERVALS_DEMO: "true",
-      MCP_TRANSPORT: "http",
-      MCP_AUTH: "oauth",
-      MCP_SERVER_API_KEY: OWNER,
-      MCP_STORE: "memory",
-      MCP_ACCESS_TOKEN_TTL_S: "1"
-    })
+    const short = await demoServer({ MCP_ACCESS_TOKEN_TTL_S: "1" })
     try {
       const client_id = await registerClient(short.origin)
       const page = await openSignIn(await authorizeUrl(short.origin, client_id))
       const posted = await postSignIn(short.origin, page, { access: "read", secret: OWNER, action: "allow" })
-      const tokens = await tokenRequest(short.origin, {
-        grant_type: "authorization_code",
-        code: redirectParams(posted.location).get("code")!,
-        client_id,
-        redirect_uri: REDIRECT_URI,
-        code_verifier: VERIFIER
-      })
+      const tokens = await exchange(short.origin, redirectParams(posted.location).get("code")!, client_id)
       expect(tokens.body["expires_in"]).toBe(1)
       const call = (token: string) => initializeWith(short.origin, token)
       expect((await call(String(tokens.body["access_token"]))).status).toBe(200)
@@ -664,15 +628,7 @@ describe("expiry", () => {
 
 describe("behind a reverse proxy (MCP_TRUST_PROXY=true)", () => {
   it("keeps the sign-in budget per forwarded address: one locked-out user does not lock out the owner", async () => {
-    const proxied = await startHttpServer({
-      INTERVALS_DEMO: "true",
-      MCP_TRANSPORT: "http",
-      MCP_AUTH: "oauth",
-      MCP_SERVER_API_KEY: OWNER,
-      MCP_STORE: "memory",
-      MCP_SIGNIN_FAILURES_PER_15_MIN: "2",
-      MCP_TRUST_PROXY: "true"
-    })
+    const proxied = await demoServer({ MCP_SIGNIN_FAILURES_PER_15_MIN: "2", MCP_TRUST_PROXY: "true" })
     try {
       const client_id = await registerClient(proxied.origin)
       const pageFor = async () =>
