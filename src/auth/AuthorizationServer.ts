@@ -19,6 +19,7 @@ import { StoreError, TokenStore } from "../store/TokenStore.js"
 import { type Access, accessAsked, accessOf, lesser, SCOPE_READ, scopesOf, unknownScopes } from "./Access.js"
 import { ClientMetadataFetcher, documentUrlProblem } from "./ClientMetadataDocument.js"
 import { OAuthConfig } from "./OAuthConfig.js"
+import { makeSealer } from "./Seal.js"
 import { revokeEverything } from "./Revocation.js"
 import {
   AccessToken,
@@ -160,6 +161,8 @@ export class AuthorizationServer extends Effect.Service<AuthorizationServer>()("
     const store = yield* TokenStore
     const documents = yield* ClientMetadataFetcher
     const serverAccess = accessOf(app.writeMode)
+    // Intervals.icu tokens of "Continue with Intervals.icu" grants are kept sealed (see Seal).
+    const sealer = makeSealer(Redacted.value(app.apiKey))
 
     // Where the server is reached; set once it listens when MCP_PUBLIC_URL is not given (loopback only).
     let origin = Option.getOrUndefined(config.publicUrl)
@@ -677,6 +680,28 @@ export class AuthorizationServer extends Effect.Service<AuthorizationServer>()("
 
     const grantOf = (id: string) => read("grant", id, grants.decode).pipe(Effect.mapError(storeTrouble))
 
+    /**
+     * Redeems a one-use secret (a code, a refresh token): the record it stands for, once. Presented again, it revokes
+     * the grant it gave, since whoever used it first may have stolen it (OAuth 2.1 §4.1.2, §4.3.1).
+     */
+    const redeem = <A extends { readonly grant_id: string }>(
+      kind: "code" | "refresh",
+      secret: string,
+      decodeRecord: (raw: string) => Option.Option<A>,
+      reuse: string
+    ): Effect.Effect<Option.Option<A>, OAuthFailure> =>
+      Effect.gen(function*() {
+        const hash = hashOf(secret)
+        const found = Option.flatMap(yield* store.take(kind, hash).pipe(Effect.mapError(storeTrouble)), decodeRecord)
+        if (Option.isNone(found)) {
+          const used = yield* store.get(`${kind}-used`, hash).pipe(Effect.mapError(storeTrouble))
+          if (Option.isSome(used)) yield* revokeGrant(used.value, reuse)
+          return found
+        }
+        yield* store.put(`${kind}-used`, hash, found.value.grant_id, config.refreshTtl).pipe(Effect.mapError(storeTrouble))
+        return found
+      })
+
     /** POST /token. */
     const token = (form: URLSearchParams, authorization: string | undefined): Effect.Effect<Tokens, OAuthFailure> =>
       Effect.gen(function*() {
@@ -702,16 +727,9 @@ export class AuthorizationServer extends Effect.Service<AuthorizationServer>()("
           if (!VERIFIER.test(verifier)) {
             return yield* failure("invalid_request", "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
           }
-          const taken = yield* store.take("code", hashOf(code)).pipe(Effect.mapError(storeTrouble))
-          const found = Option.flatMap(taken, codes.decode)
-          if (Option.isNone(found)) {
-            // A code used twice: whoever used it first may be an attacker, so what it gave is taken back.
-            const used = yield* store.get("code-used", hashOf(code)).pipe(Effect.mapError(storeTrouble))
-            if (Option.isSome(used)) yield* revokeGrant(used.value, "authorization code used twice")
-            return yield* failure("invalid_grant", "The code is invalid, expired or already used")
-          }
+          const found = yield* redeem("code", code, codes.decode, "authorization code used twice")
+          if (Option.isNone(found)) return yield* failure("invalid_grant", "The code is invalid, expired or already used")
           const issued = found.value
-          yield* store.put("code-used", hashOf(code), issued.grant_id, config.refreshTtl).pipe(Effect.mapError(storeTrouble))
           if (issued.client_id !== known.client_id) {
             return yield* failure("invalid_grant", "The code was issued to another client")
           }
@@ -730,15 +748,11 @@ export class AuthorizationServer extends Effect.Service<AuthorizationServer>()("
         }
         const refresh = form.get("refresh_token") ?? ""
         if (refresh === "") return yield* failure("invalid_request", "refresh_token is required")
-        const taken = yield* store.take("refresh", hashOf(refresh)).pipe(Effect.mapError(storeTrouble))
-        const found = Option.flatMap(taken, refreshTokens.decode)
+        const found = yield* redeem("refresh", refresh, refreshTokens.decode, "rotated refresh token used again")
         if (Option.isNone(found)) {
-          const used = yield* store.get("refresh-used", hashOf(refresh)).pipe(Effect.mapError(storeTrouble))
-          if (Option.isSome(used)) yield* revokeGrant(used.value, "rotated refresh token used again")
           return yield* failure("invalid_grant", "The refresh token is invalid, expired, revoked or already used")
         }
         const record = found.value
-        yield* store.put("refresh-used", hashOf(refresh), record.grant_id, config.refreshTtl).pipe(Effect.mapError(storeTrouble))
         if (record.client_id !== known.client_id) {
           yield* revokeGrant(record.grant_id, "refresh token presented by another client")
           return yield* failure("invalid_grant", "The refresh token was issued to another client")
@@ -795,7 +809,7 @@ export class AuthorizationServer extends Effect.Service<AuthorizationServer>()("
         )
         if (Option.isNone(grant)) return yield* Effect.fail(invalid)
         const upstream = Option.flatMap(Option.fromNullable(grant.value.upstream), (up: Upstream) =>
-          Option.map(openUpstream(up.sealed), (t) => ({ token: Redacted.make(t), athleteId: up.athlete_id })))
+          Option.map(sealer.open(up.sealed), (t) => ({ token: Redacted.make(t), athleteId: up.athlete_id })))
         return {
           info: {
             token: tokenValue,
@@ -814,8 +828,6 @@ export class AuthorizationServer extends Effect.Service<AuthorizationServer>()("
         }
       })
 
-    // Sealing of upstream tokens is set by the Intervals.icu sign-in module when it is configured.
-    let openUpstream: (sealed: string) => Option.Option<string> = () => Option.none()
 
     return {
       metadata,
@@ -840,9 +852,8 @@ export class AuthorizationServer extends Effect.Service<AuthorizationServer>()("
       issueCode,
       showAgain,
       chosenAccess,
-      setUpstreamOpener: (open: (sealed: string) => Option.Option<string>) => {
-        openUpstream = open
-      },
+      /** Seals an Intervals.icu token for keeping with its grant. */
+      seal: sealer.seal,
       expiredPage,
       refused
     }

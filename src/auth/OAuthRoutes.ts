@@ -6,20 +6,17 @@
  * that opened it (a cookie set with the page, `SameSite=Strict`) and to its origin, so another site cannot post it.
  */
 import { buildOAuthProtectedResourceMetadata, type OAuthMetadata } from "@modelcontextprotocol/server"
-import { Effect, Option, Redacted, Runtime } from "effect"
+import { Duration, Effect, Option, Redacted, Runtime } from "effect"
 import { timingSafeEqual } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { isLoopback } from "../services/HttpConfig.js"
-import { type Access, lesser, SCOPE_READ } from "./Access.js"
+import { type Access, lesser } from "./Access.js"
 import { AuthorizationServer, type Outcome, OAuthFailure } from "./AuthorizationServer.js"
 import { OAuthConfig } from "./OAuthConfig.js"
 import { hashOf, randomToken, UpstreamState, decode as decodeRecord, encode as encodeRecord } from "./Records.js"
-import { makeSealer } from "./Seal.js"
 import { messagePage, signInPage } from "./SignInPage.js"
-import { AppConfig } from "../services/AppConfig.js"
 import { TokenStore } from "../store/TokenStore.js"
 import { readBody } from "../transports/HttpHost.js"
-import { Duration } from "effect"
 
 const MAX_FORM_BYTES = 16 * 1024
 
@@ -146,12 +143,9 @@ const accessFromIntervals = (scope: string, chosen: Access): Access =>
 export const makeOAuthRoutes = Effect.gen(function*() {
   const as = yield* AuthorizationServer
   const config = yield* OAuthConfig
-  const app = yield* AppConfig
   const store = yield* TokenStore
   const runtime = yield* Effect.runtime<never>()
   const run = <A, E>(effect: Effect.Effect<A, E>) => Runtime.runPromise(runtime)(Effect.either(effect))
-  const sealer = makeSealer(Redacted.value(app.apiKey))
-  as.setUpstreamOpener(sealer.open)
   const upstreamStates = { encode: encodeRecord(UpstreamState), decode: decodeRecord(UpstreamState) }
 
   const secure = () => as.issuer().startsWith("https:")
@@ -378,7 +372,7 @@ export const makeOAuthRoutes = Effect.gen(function*() {
       created_at: Math.floor(Date.now() / 1000),
       signed_in_with: "intervals",
       upstream: {
-        sealed: sealer.seal(token),
+        sealed: as.seal(token),
         athlete_id: athleteId,
         ...(typeof athlete?.name === "string" ? { athlete_name: athlete.name.slice(0, 200) } : {}),
         scope: scope.slice(0, 500)
@@ -418,8 +412,7 @@ export const makeOAuthRoutes = Effect.gen(function*() {
       res.end()
       return true
     }
-    if (path === "/.well-known/oauth-authorization-server" || path === "/.well-known/openid-configuration") {
-      if (path.endsWith("openid-configuration")) return false
+    if (path === "/.well-known/oauth-authorization-server") {
       if (method !== "GET" && method !== "HEAD") return sendJson(res, 405, { error: "method_not_allowed" }, { allow: "GET" }), true
       sendJson(res, 200, oauthMetadata(), { "cache-control": "public, max-age=300" })
       return true
@@ -464,10 +457,10 @@ export const makeOAuthRoutes = Effect.gen(function*() {
         if (result._tag === "Left") oauthError(res, result.left)
         else sendJson(res, 200, result.right, { pragma: "no-cache" })
       } else {
+        // Its only refusals are the client's authentication, a missing token and the store's trouble; an unknown
+        // or another client's token answers 200 like a revoked one (RFC 7009 §2.2).
         const result = await run(as.revoke(form, req.headers.authorization))
-        if (result._tag === "Left" && result.left.error !== "invalid_request" && result.left.status !== 401 && result.left.status !== 503) {
-          res.writeHead(200, OPEN_CORS).end()
-        } else if (result._tag === "Left") oauthError(res, result.left)
+        if (result._tag === "Left") oauthError(res, result.left)
         else res.writeHead(200, OPEN_CORS).end()
       }
       return true
@@ -530,5 +523,5 @@ export const makeOAuthRoutes = Effect.gen(function*() {
     return false
   }
 
-  return { handle, requiredScopes: [SCOPE_READ] }
+  return { handle }
 })

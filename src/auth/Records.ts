@@ -68,22 +68,22 @@ export const Code = Schema.Struct({
 })
 export type Code = typeof Code.Type
 
-export const AccessToken = Schema.Struct({
+/** What an access or refresh token stands for: its grant, its client, its resource and its access. */
+const TokenFields = {
   grant_id: Schema.String,
   client_id: Schema.String,
   resource: Schema.String,
-  access: Access,
+  access: Access
+}
+
+export const AccessToken = Schema.Struct({
+  ...TokenFields,
   /** Seconds since the epoch. */
   expires_at: Schema.Number
 })
 export type AccessToken = typeof AccessToken.Type
 
-export const RefreshToken = Schema.Struct({
-  grant_id: Schema.String,
-  client_id: Schema.String,
-  resource: Schema.String,
-  access: Access
-})
+export const RefreshToken = Schema.Struct(TokenFields)
 export type RefreshToken = typeof RefreshToken.Type
 
 /** An Intervals.icu sign-in under way: which authorization request it finishes, and with what access. */
