@@ -1,6 +1,7 @@
 /**
- * The fixed data set the answer-size figures are measured on: 30 activities, 30 wellness days, one activity with 12
- * intervals and 20 events, all made from the real samples (re-dated and re-numbered, values unchanged).
+ * The fixed data set the answer-size figures are measured on, the one the old server's figures were taken on: 30
+ * activities, 30 wellness days, one activity with 12 intervals and 14 events (one a day from tomorrow), all made from
+ * the real samples (re-dated and re-numbered, values unchanged).
  */
 import { addDays, type Fixtures, makeFixtures, POWER_RIDE_ID } from "../test/fake/Fixtures.js"
 
@@ -28,7 +29,7 @@ export const benchFixtures = (now: Date = new Date()): Fixtures => {
     }))
   })
   const wellness = base.wellness.filter((w) => w.id > addDays(base.today, -30)).slice(-30)
-  const events = Array.from({ length: 20 }, (_, i) => {
+  const events = Array.from({ length: 14 }, (_, i) => {
     const e = base.events[i % base.events.length]
     return {
       ...e,

@@ -345,9 +345,48 @@ describe("get_events and get_event_by_id", () => {
       const list = yield* call("get_events", { start_date: "2026-03-10", end_date: "2026-03-31" })
       expect(list.structured).not.toHaveProperty("today")
       expect(list.text.split("\n")[0]).toBe("3 events from 2026-03-10 to 2026-03-31:")
-      expect(list.text).toContain("Thu 2026-03-12 WORKOUT Ride")
-      expect(list.text).toContain("Sat 2026-03-14 WORKOUT Run \"Easy\"")
-      expect(list.text.split("\n").at(-1)).toBe("By category: 2 WORKOUT, 1 RACE_A")
+      expect(list.text).toContain("Thu 2026-03-12 id 1 WORKOUT Ride")
+      expect(list.text).toContain("Sat 2026-03-14 id 3 WORKOUT Run \"Easy\"")
+      expect(list.text.split("\n").at(-2)).toBe("By category: 2 WORKOUT, 1 RACE_A")
+      // The long description is cut: the last line says where it is whole.
+      expect(list.text.split("\n").at(-1)).toMatch(/^Descriptions are cut or left out here; get_event_by_id/)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("factor out a sport they all share and a plan already listed, and lose no field doing it", () => {
+    const race = sample("event-race.json")
+    const planned = [
+      { ...race, id: 11, start_date_local: "2026-03-14T00:00:00", paired_activity_id: null },
+      { id: 12, category: "NOTE", name: "Travel", start_date_local: "2026-03-15T00:00:00" },
+      { ...race, id: 13, start_date_local: "2026-03-21T00:00:00", paired_activity_id: "i42" }
+    ]
+    const { layer } = setup((path) => (path.endsWith("/events") ? jsonResponse(planned) : undefined))
+    return Effect.gen(function*() {
+      const list = yield* call("get_events", { start_date: "2026-03-10", end_date: "2026-03-31" })
+      const lines = list.text.split("\n")
+      expect(lines[0]).toBe("3 events from 2026-03-10 to 2026-03-31, sport Ride:")
+      expect(lines[1]).toBe(
+        "Sat 2026-03-14 id 11 RACE_A \"Spring Classic 120km\" 3h30m, 120 km, load 210 — A race: target sub-3:30, " +
+          "fuel 80 g/h."
+      )
+      expect(lines[2]).toBe("Sun 2026-03-15 id 12 NOTE \"Travel\"")
+      // The same plan again: named, pointed at, its own completion kept.
+      expect(lines[3]).toBe("Sat 2026-03-21 id 13 RACE_A \"Spring Classic 120km\" same as id 11 done: i42")
+      expect(lines.at(-1)).toMatch(/get_event_by_id \(and structuredContent\) has each whole/)
+      // Every field of every event is in the structured result, and each value the text shows is the structured one.
+      const [first, , again] = list.structured.events as Array<Json>
+      expect(again).toMatchObject({
+        category: "RACE_A",
+        type: "Ride",
+        moving_time_s: 12600,
+        distance_m: 120000,
+        training_load: 210,
+        paired_activity_id: "i42",
+        description: race.description
+      })
+      const { id: _a, start_date_local: _b, paired_activity_id: _c, ...plan } = first
+      const { id: _d, start_date_local: _e, paired_activity_id: _f, ...planAgain } = again
+      expect(planAgain).toEqual(plan)
     }).pipe(Effect.provide(layer))
   })
 
@@ -382,10 +421,15 @@ describe("get_wellness_data", () => {
       const hrv = shown.filter((d) => d.hrv_rmssd_ms !== undefined).length
       const sleep = shown.filter((d) => d.sleep_hours !== undefined).length
       expect(hrv).toBeGreaterThan(0)
-      expect(lines.at(-1)).toMatch(
+      expect(lines.at(-2)).toMatch(
         new RegExp(`^${shown.length} days: HRV on ${hrv}, sleep on ${sleep}, resting HR on \\d+`)
       )
-      expect(lines[1]).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d{2}-\d{2} · fitness/)
+      expect(lines.at(-1)).toBe("include_all_fields=true adds every other field Intervals.icu stores for a day.")
+      // A header once, units in it, then a row a day of bare cells; a column no day has is left out.
+      expect(lines[1]).toMatch(/^day fitness\(CTL\) fatigue\(ATL\) form\(TSB\) ramp\(CTL\/week\) HRV\(ms\) RHR\(bpm\)/)
+      expect(lines[1]).not.toContain("weight")
+      expect(lines[2]).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{4}-\d{2}-\d{2} -?[\d.]+ -?[\d.]+ -?[\d.]+ /)
+      expect(lines.slice(2, -2)).toHaveLength(shown.length)
       // The sample has no subjective scores: no legend for them.
       expect(out.text).not.toContain("1 is best")
     }).pipe(Effect.provide(layer))
@@ -397,12 +441,91 @@ describe("get_wellness_data", () => {
     return Effect.gen(function*() {
       const out = yield* call("get_wellness_data", { start_date: "2026-03-09", end_date: "2026-03-09" })
       expect(out.structured).not.toHaveProperty("today")
-      expect(out.text).toContain("Mon 2026-03-09")
-      expect(out.text).toContain("soreness 2/4 average")
-      expect(out.text).toContain("mood 1/4 great")
-      expect(out.text).toContain("sleep quality 3/4 average")
-      expect(out.text).toContain("motivation 4/4 low")
-      expect(out.text).toMatch(/Subjective scores are 1-4, 1 is best/)
+      const lines = out.text.split("\n")
+      expect(lines[1]).toBe("day sleep_quality soreness mood motivation")
+      expect(lines[2]).toBe("Mon 2026-03-09 3 2 1 4")
+      expect(out.text).toContain(
+        "Scores are 1-4, 1 is best: soreness, fatigue(felt), stress 1 low…4 extreme; mood 1 great…4 grumpy; " +
+          "sleep_quality 1 great…4 poor; motivation 1 extreme…4 low; injury 1 none…4 injured."
+      )
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.effect("loses no field: each value of a full day is in its column, the comment and other fields after", () => {
+    const full = {
+      id: "2026-03-10",
+      ctl: 50.04,
+      atl: 61.26,
+      rampRate: 3.1,
+      weight: 70.25,
+      restingHR: 48,
+      hrv: 71.3,
+      hrvSDNN: 80.2,
+      sleepSecs: 27_000,
+      sleepScore: 82,
+      sleepQuality: 2,
+      avgSleepingHR: 51,
+      soreness: 3,
+      fatigue: 2,
+      stress: 1,
+      mood: 2,
+      motivation: 1,
+      injury: 1,
+      spO2: 97,
+      readiness: 66,
+      steps: 9001,
+      respiration: 14.6,
+      comments: "Slept \"badly\"\nthen fine",
+      kcalConsumed: 2400,
+      systolic: 120
+    }
+    const { layer } = setup((path) => (path.endsWith("/wellness") ? jsonResponse([full]) : undefined))
+    return Effect.gen(function*() {
+      const out = yield* call("get_wellness_data", {
+        start_date: "2026-03-10",
+        end_date: "2026-03-10",
+        include_all_fields: true
+      })
+      const day = out.structured.days[0] as Json
+      const [header, row] = out.text.split("\n").slice(1, 3) as [string, string]
+      const columns = header.split(" ")
+      const cells = row.split(" ")
+      const at = (column: string) => cells[columns.indexOf(column) + 1]
+      // Each column and the structured field it shows.
+      const keys: Record<string, string> = {
+        "fitness(CTL)": "fitness_ctl",
+        "fatigue(ATL)": "fatigue_atl",
+        "form(TSB)": "form_tsb",
+        "ramp(CTL/week)": "ramp_rate",
+        "HRV(ms)": "hrv_rmssd_ms",
+        "HRV_SDNN(ms)": "hrv_sdnn_ms",
+        "RHR(bpm)": "resting_hr_bpm",
+        "sleep(h:mm)": "sleep_hours",
+        "sleep_score(/100)": "sleep_score",
+        "sleep_HR(bpm)": "avg_sleeping_hr_bpm",
+        "weight(kg)": "weight_kg",
+        "SpO2(%)": "spo2_percent",
+        "breaths/min": "respiration_per_min",
+        "steps": "steps",
+        "readiness": "readiness",
+        "sleep_quality": "sleep_quality",
+        "soreness": "soreness",
+        "fatigue(felt)": "fatigue",
+        "stress": "stress",
+        "mood": "mood",
+        "motivation": "motivation",
+        "injury": "injury"
+      }
+      expect(columns.slice(1)).toEqual(Object.keys(keys))
+      for (const [column, key] of Object.entries(keys)) {
+        expect([column, at(column)]).toEqual([column, key === "sleep_hours" ? "7:30" : String(day[key])])
+      }
+      expect(day.weight_kg).toBe(70.3)
+      // Every structured field has its column, but the date (the row's own), the comment and the other fields.
+      const columned = new Set(Object.values(keys))
+      expect(Object.keys(day).filter((key) => !columned.has(key))).toEqual(["date", "comments", "other"])
+      expect(row).toMatch(/ 1 1 "Slept \\"badly\\" then fine" · kcalConsumed 2400, systolic 120$/)
+      expect(out.text).not.toContain("include_all_fields=true")
     }).pipe(Effect.provide(layer))
   })
 })

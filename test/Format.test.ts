@@ -12,6 +12,15 @@ describe("Format", () => {
     expect(Format.duration(null)).toBeUndefined()
   })
 
+  it("writes a table's hours as h:mm, rounded to the minute", () => {
+    expect(Format.hoursMinutes(31_260)).toBe("8:41")
+    expect(Format.hoursMinutes(27_000)).toBe("7:30")
+    expect(Format.hoursMinutes(3_599)).toBe("1:00")
+    expect(Format.hoursMinutes(0)).toBe("0:00")
+    expect(Format.hoursMinutes(-1)).toBeUndefined()
+    expect(Format.hoursMinutes(undefined)).toBeUndefined()
+  })
+
   it("reads speed as pace for foot sports and swims, km/h otherwise", () => {
     expect(Format.speed(1000 / 275, "run")).toBe("4:35 /km")
     expect(Format.speed(100 / 108, "swim")).toBe("1:48 /100m")

@@ -147,6 +147,54 @@ export const eventLine = (e: EventSummary): string =>
     e.description && `— ${Format.oneLine(e.description, 160)}`
   ])
 
+/** How long a description may run in a list line; get_event_by_id has it whole. */
+const LIST_DESCRIPTION = 60
+
+/** What makes two events the same planned thing, apart from their day, their id and whether they were done. */
+const planOf = (e: EventSummary): string =>
+  JSON.stringify([
+    e.category,
+    e.type,
+    e.name,
+    e.moving_time_s,
+    e.distance_m,
+    e.training_load,
+    e.intensity_percent,
+    e.work_kj,
+    e.indoor,
+    e.tags,
+    e.description
+  ])
+
+/** The planned size of an event: `35m, 1 km, load 36, 78.6% intensity, indoor`. */
+const planned = (e: EventSummary): string =>
+  Format.join([
+    Format.duration(e.moving_time_s),
+    Format.distance(e.distance_m, Format.sportFamily(e.type)),
+    e.training_load !== undefined && `load ${e.training_load}`,
+    Format.unit(e.intensity_percent, "% intensity", 1),
+    e.indoor && "indoor"
+  ], ", ")
+
+/**
+ * A calendar line: day, id, what it is, its plan and the start of its description. An event planned exactly like one
+ * already listed (a plan's weekly workout) names that one instead of repeating its plan; `sport` is left out when the
+ * heading says every event shares it.
+ */
+const listLine = (e: EventSummary, sameAs: EventSummary["id"] | undefined, sharedSport: boolean): string =>
+  Format.join([
+    Format.join([
+      Format.localDayTime(e.start_date_local),
+      `id ${e.id}`,
+      e.category,
+      sharedSport ? undefined : e.type,
+      Format.quote(e.name),
+      sameAs === undefined ? planned(e) : `same as id ${sameAs}`,
+      e.paired_activity_id && `done: ${e.paired_activity_id}`
+    ], " "),
+    sameAs === undefined && e.description ? Format.oneLine(e.description, LIST_DESCRIPTION) : undefined
+  ], " — ")
+
 // ---------------------------------------------------------------------------------------------------------------
 // get_events
 
@@ -199,11 +247,27 @@ export const getEvents = make({
     if (out.events.length === 0) return `No events ${window}.`
     const byCategory = new Map<string, number>()
     for (const e of out.events) byCategory.set(e.category ?? "other", (byCategory.get(e.category ?? "other") ?? 0) + 1)
+    const sports = new Set(out.events.flatMap((e) => (e.type === undefined ? [] : [e.type])))
+    const sharedSport = sports.size === 1 && out.events.length > 1 ? [...sports][0] : undefined
+    const seen = new Map<string, EventSummary["id"]>()
+    let shortened = false
+    const lines = out.events.map((e) => {
+      const plan = planOf(e)
+      const sameAs = seen.get(plan)
+      if (sameAs === undefined) seen.set(plan, e.id)
+      if (sameAs !== undefined ? e.description !== undefined : (e.description?.length ?? 0) > LIST_DESCRIPTION) {
+        shortened = true
+      }
+      return listLine(e, sameAs, sharedSport !== undefined)
+    })
     return [
-      `${Format.plural(out.events.length, "event")} ${window}:`,
-      ...out.events.map(eventLine),
-      `By category: ${[...byCategory].map(([category, n]) => `${n} ${category}`).join(", ")}`
-    ].join("\n")
+      `${Format.plural(out.events.length, "event")} ${window}` + (sharedSport ? `, sport ${sharedSport}:` : ":"),
+      ...lines,
+      `By category: ${[...byCategory].map(([category, n]) => `${n} ${category}`).join(", ")}`,
+      shortened
+        ? "Descriptions are cut or left out here; get_event_by_id (and structuredContent) has each whole."
+        : undefined
+    ].filter((line): line is string => typeof line === "string").join("\n")
   }
 })
 
@@ -226,9 +290,9 @@ export const getEventById = make({
   }),
   render: (e) =>
     [
-      eventLine(withoutDescription(e)),
+      listLine(withoutDescription(e), undefined, false),
       e.description && `Description:\n${e.description}`,
-      e.workout_steps && `Workout as Intervals.icu parsed it` +
+      e.workout_steps && `Parsed steps` +
           (e.workout_duration_s ? ` (${Format.duration(e.workout_duration_s)})` : "") +
           `:\n${e.workout_steps.join("\n")}`
     ].filter((line): line is string => typeof line === "string").join("\n")

@@ -28,6 +28,13 @@ export const duration = (seconds: Value): string | undefined => {
   return `${s}s`
 }
 
+/** `31260` → `8:41`: hours and minutes, for a table column whose header says `h:mm`. */
+export const hoursMinutes = (seconds: Value): string | undefined => {
+  if (!known(seconds) || seconds < 0) return undefined
+  const minutes = Math.round(seconds / 60)
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`
+}
+
 export type SportFamily = "swim" | "run" | "other"
 
 /** Which way a speed is best read: as pace per 100 m for swims, per km for foot sports, as km/h otherwise. */

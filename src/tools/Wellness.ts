@@ -140,43 +140,50 @@ const GetWellnessOutput = Schema.Struct({
   days: Schema.Array(WellnessDay).annotations({ description: "Oldest first" })
 })
 
-/** "soreness 2/4 average": the value, its scale and its label; the legend under the list says 1 is best. */
-const scale = (value: number | undefined, name: string, key: ScaleName) =>
-  value === undefined
-    ? undefined
-    : `${name} ${value}/4` + (SCALES[key].labels[value - 1] ? ` ${SCALES[key].labels[value - 1]}` : "")
+/** A number as a cell: up to one decimal, as the structured day has it. */
+const num = (value: number | undefined) => Format.unit(value, "", 1)
+
+/**
+ * The columns of the day table, in the order they are printed, each with its header (units in it, so that a row is
+ * bare numbers) and how its cell reads. A column no day has a value for is left out.
+ */
+const COLUMNS: ReadonlyArray<readonly [string, (d: WellnessDay) => string | undefined]> = [
+  ["fitness(CTL)", (d) => num(d.fitness_ctl)],
+  ["fatigue(ATL)", (d) => num(d.fatigue_atl)],
+  ["form(TSB)", (d) => num(d.form_tsb)],
+  ["ramp(CTL/week)", (d) => num(d.ramp_rate)],
+  ["HRV(ms)", (d) => num(d.hrv_rmssd_ms)],
+  ["HRV_SDNN(ms)", (d) => num(d.hrv_sdnn_ms)],
+  ["RHR(bpm)", (d) => num(d.resting_hr_bpm)],
+  ["sleep(h:mm)", (d) => Format.hoursMinutes(d.sleep_hours === undefined ? undefined : d.sleep_hours * 3600)],
+  ["sleep_score(/100)", (d) => num(d.sleep_score)],
+  ["sleep_HR(bpm)", (d) => num(d.avg_sleeping_hr_bpm)],
+  ["weight(kg)", (d) => num(d.weight_kg)],
+  ["SpO2(%)", (d) => num(d.spo2_percent)],
+  ["breaths/min", (d) => num(d.respiration_per_min)],
+  ["steps", (d) => num(d.steps)],
+  ["readiness", (d) => num(d.readiness)],
+  ["sleep_quality", (d) => num(d.sleep_quality)],
+  ["soreness", (d) => num(d.soreness)],
+  ["fatigue(felt)", (d) => num(d.fatigue)],
+  ["stress", (d) => num(d.stress)],
+  ["mood", (d) => num(d.mood)],
+  ["motivation", (d) => num(d.motivation)],
+  ["injury", (d) => num(d.injury)]
+]
 
 const SCORES = ["soreness", "fatigue", "stress", "mood", "motivation", "injury", "sleep_quality"] as const
 
-const dayLine = (d: WellnessDay): string =>
+/** The 1-4 scales in one line, their labels from `SCALES` (what Intervals.icu's wellness form says). */
+const scaleLegend = (): string => {
+  const ends = (key: ScaleName) => `1 ${SCALES[key].labels[0]}…4 ${SCALES[key].labels[3]}`
+  return `Scores are 1-4, 1 is best: soreness, fatigue(felt), stress ${ends("soreness")}; mood ${ends("mood")}; ` +
+    `sleep_quality ${ends("sleepQuality")}; motivation ${ends("motivation")}; injury ${ends("injury")}.`
+}
+
+/** A day's free text after its cells: the comment quoted, the other fields (include_all_fields) as `key value`. */
+const dayNotes = (d: WellnessDay): string | undefined =>
   Format.join([
-    Format.dayLabel(d.date),
-    d.fitness_ctl !== undefined &&
-    Format.join([
-      `fitness ${d.fitness_ctl}`,
-      Format.unit(d.fatigue_atl, "") && `fatigue ${d.fatigue_atl}`,
-      Format.unit(d.form_tsb, "") && `form ${d.form_tsb}`
-    ], " "),
-    Format.unit(d.hrv_rmssd_ms, " ms") && `HRV ${d.hrv_rmssd_ms} ms`,
-    Format.unit(d.resting_hr_bpm, "") && `RHR ${d.resting_hr_bpm} bpm`,
-    d.sleep_hours !== undefined &&
-    `sleep ${Format.duration(d.sleep_hours * 3600)}` +
-      (d.sleep_score !== undefined ? ` (score ${d.sleep_score}/100)` : ""),
-    Format.unit(d.avg_sleeping_hr_bpm, " bpm asleep"),
-    scale(d.sleep_quality, "sleep quality", "sleepQuality"),
-    Format.unit(d.weight_kg, " kg", 1),
-    Format.unit(d.spo2_percent, "% SpO2"),
-    Format.unit(d.respiration_per_min, " breaths/min", 1),
-    Format.unit(d.steps, " steps"),
-    Format.unit(d.readiness, "") && `readiness ${d.readiness}`,
-    Format.unit(d.hrv_sdnn_ms, " ms") && `HRV SDNN ${d.hrv_sdnn_ms} ms`,
-    Format.unit(d.ramp_rate, "") && `ramp ${d.ramp_rate}/week`,
-    scale(d.soreness, "soreness", "soreness"),
-    scale(d.fatigue, "fatigue (felt)", "fatigue"),
-    scale(d.stress, "stress", "stress"),
-    scale(d.mood, "mood", "mood"),
-    scale(d.motivation, "motivation", "motivation"),
-    scale(d.injury, "injury", "injury"),
     d.comments && Format.quote(d.comments),
     d.other && Object.entries(d.other).map(([k, v]) => `${k} ${v}`).join(", ")
   ])
@@ -218,14 +225,24 @@ export const getWellnessData = make({
     if (out.days.length === 0) return `No wellness data ${window}.`
     const days = (has: (d: WellnessDay) => boolean) => out.days.filter(has).length
     const scored = out.days.some((d) => SCORES.some((key) => d[key] !== undefined))
+    // One row a day under a header printed once: the labels and units a line a day would repeat 30 times.
+    const columns = COLUMNS.filter(([, cell]) => out.days.some((d) => cell(d) !== undefined))
+    const row = (d: WellnessDay) => {
+      const notes = dayNotes(d)
+      const cells = [Format.dayLabel(d.date), ...columns.map(([, cell]) => cell(d) ?? "-")].join(" ")
+      return notes === "" || notes === undefined ? cells : `${cells} ${notes}`
+    }
     return [
       `Wellness ${window}:`,
-      ...out.days.map(dayLine),
+      ["day", ...columns.map(([header]) => header)].join(" "),
+      ...out.days.map(row),
       `${Format.plural(out.days.length, "day")}: HRV on ${days((d) => d.hrv_rmssd_ms !== undefined)}, sleep on ` +
       `${days((d) => d.sleep_hours !== undefined)}, resting HR on ${days((d) => d.resting_hr_bpm !== undefined)}, ` +
       `weight on ${days((d) => d.weight_kg !== undefined)}.`,
-      scored && "Subjective scores are 1-4, 1 is best (soreness, fatigue, stress, injury: 1 low/none; mood, sleep " +
-        "quality: 1 great; motivation: 1 extreme)."
+      scored && scaleLegend(),
+      out.days.some((d) => d.other !== undefined)
+        ? undefined
+        : "include_all_fields=true adds every other field Intervals.icu stores for a day."
     ].filter((line): line is string => typeof line === "string").join("\n")
   }
 })

@@ -132,15 +132,16 @@ describe("upstream bodies and answers are bounded", () => {
   })
 
   it("never sends an answer over MCP_MAX_ANSWER_CHARS, and says what was cut and how to ask for less", async () => {
-    const server = await start({ MCP_MAX_ANSWER_CHARS: "3000" })
+    // The lowest limit allowed, under what 32 days take as a table, so that both the text and the days are cut.
+    const server = await start({ MCP_MAX_ANSWER_CHARS: "2000" })
     const c = await client(server)
     const today = localToday(TIMEZONE)
     const list = await call(c, "get_wellness_data", { start_date: addDays(today, -40), end_date: today })
     const text = textOf(list)
     expect(list.isError).toBeFalsy()
-    expect(text.length).toBeLessThanOrEqual(3000)
-    expect(JSON.stringify(list.structuredContent).length).toBeLessThanOrEqual(3000)
-    expect(text).toMatch(/\[Cut to fit this server's limit of 3,000 characters \(MCP_MAX_ANSWER_CHARS\): the text .*; days kept \d+ of 32\. Ask for less/)
+    expect(text.length).toBeLessThanOrEqual(2000)
+    expect(JSON.stringify(list.structuredContent).length).toBeLessThanOrEqual(2000)
+    expect(text).toMatch(/\[Cut to fit this server's limit of 2,000 characters \(MCP_MAX_ANSWER_CHARS\): the text .*; days kept \d+ of 32\. Ask for less/)
     const days = (list.structuredContent as { days: Array<{ date: string }> }).days
     expect(days.length).toBeGreaterThan(0)
     expect(days.length).toBeLessThan(32)

@@ -159,10 +159,12 @@ describe("stdio server against the fake Intervals.icu", () => {
     expect(out.days.map((d) => d.date)).toEqual([6, 5, 4, 3, 2, 1, 0].map((n) => addDays(today, -n)))
     expect(out.days.every((d) => d.other === undefined)).toBe(true)
     const lines = textOf(result).split("\n")
-    // A heading, a line a day with its weekday, and what the days hold in all.
-    expect(lines).toHaveLength(9)
-    expect(lines[8]).toMatch(/^7 days: /)
-    expect(lines[1]).toMatch(/^[A-Z][a-z]{2} \d{4}-\d{2}-\d{2} · fitness [\d.]+ fatigue [\d.]+ form -?[\d.]+ · HRV [\d.]+ ms/)
+    // A heading, the columns once, a row a day with its weekday, what the days hold in all, and how to get the rest.
+    expect(lines).toHaveLength(11)
+    expect(lines[1]).toMatch(/^day fitness\(CTL\) fatigue\(ATL\) form\(TSB\) ramp\(CTL\/week\) HRV\(ms\) /)
+    expect(lines[2]).toMatch(/^[A-Z][a-z]{2} \d{4}-\d{2}-\d{2} [\d.]+ [\d.]+ -?[\d.]+ -?[\d.]+ ([\d.]+|-) /)
+    expect(lines[9]).toMatch(/^7 days: /)
+    expect(lines[10]).toMatch(/^include_all_fields=true adds/)
     const all = await call("get_wellness_data", { start_date: today, include_all_fields: true })
     expect((all.structuredContent as { days: Array<{ other?: Record<string, unknown> }> }).days[0]!.other)
       .toHaveProperty("ctlLoad")
@@ -178,7 +180,7 @@ describe("stdio server against the fake Intervals.icu", () => {
     const out = result.structuredContent as { events: Array<{ id: number; category: string; name: string }> }
     expect(out.events.map((e) => e.category)).toEqual(["WORKOUT", "WORKOUT", "NOTE", "WORKOUT", "RACE_A"])
     expect(out.events.map((e) => e.name)).toContain("Récupération active — Zone 2")
-    expect(textOf(result)).toMatch(/RACE_A Ride "Spring Classic 120km" · 3h30m · 120 km · load 210 · id 50010/)
+    expect(textOf(result)).toMatch(/ id 50010 RACE_A "Spring Classic 120km" 3h30m, 120 km, load 210 — A race/)
   })
 
   it("get_event_by_id reads /athlete/{id}/events/{eventId} and shows the parsed workout", async () => {
@@ -194,7 +196,7 @@ describe("stdio server against the fake Intervals.icu", () => {
         "- Cooldown 10m 145 W"
       ]
     })
-    expect(textOf(result)).toContain("Workout as Intervals.icu parsed it (1h10m):")
+    expect(textOf(result)).toContain("Parsed steps (1h10m):\n- Warm-up 12m 160-205 W\n3x:\n")
   })
 
   it("a foreign athlete's 403 becomes an actionable error", async () => {
