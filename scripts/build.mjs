@@ -1,6 +1,7 @@
 // Bundles the server into dist/ with esbuild: one entry file that starts fast (Claude Desktop spawns the server at
 // every launch), with code only some transports need split into chunks loaded on demand, and source maps.
 import { build } from "esbuild"
+import { bundleFlags } from "./bundleFlags.mjs"
 import { copyFile, readFile, rm } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
@@ -30,28 +31,14 @@ const sqliteWasm = {
   }
 }
 
-await rm("dist", { recursive: true, force: true })
+// OUTDIR=… builds elsewhere (a build to compare with, beside the current one).
+const outdir = process.env.OUTDIR ?? "dist"
+await rm(outdir, { recursive: true, force: true })
 const result = await build({
+  ...bundleFlags,
   entryPoints: { main: "src/Main.ts" },
-  outdir: "dist",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
-  sourcemap: "linked",
-  // PROFILE=1 keeps names and lines readable for a CPU profile.
-  minifySyntax: !process.env.PROFILE,
-  minifyWhitespace: !process.env.PROFILE,
-  legalComments: "linked",
+  outdir,
   metafile: true,
-  chunkNames: "chunks/[name]-[hash]",
-  banner: {
-    // Some bundled CommonJS dependencies call require() for Node built-ins.
-    js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from \"node:module\";" +
-      "const require = __createRequire(import.meta.url);"
-  },
-  logLevel: "warning",
   plugins: [sqliteWasm]
 })
 const wasm = join(dirname(createRequire(import.meta.url).resolve("node-sqlite3-wasm")), "node-sqlite3-wasm.wasm")

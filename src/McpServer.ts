@@ -18,7 +18,12 @@ import {
 } from "@modelcontextprotocol/server"
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/server/validators/ajv"
 import { hkdfSync } from "node:crypto"
-import { Duration, Effect, Either, Option, Redacted, Runtime } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
 import { DEMO_NOTICE } from "./demo/DemoIdentity.js"
 import { callInteraction, canShowForms, isModern } from "./mcp/CallInteraction.js"
 import { complete } from "./mcp/Completions.js"
@@ -102,6 +107,12 @@ const validator: jsonSchemaValidator = {
   getValidator: (schema) => (sharedValidator ??= new AjvJsonSchemaValidator()).getValidator(schema)
 }
 
+/** A value made on first use, then kept. */
+const lazy = <A>(make: () => A) => {
+  let value: { readonly a: A } | undefined
+  return () => (value ??= { a: make() }).a
+}
+
 interface Flight {
   readonly controller: AbortController
   stopped: "abandoned" | "shutdown" | undefined
@@ -128,7 +139,8 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
         tools,
         byName,
         has,
-        listed: tools.map(listing),
+        // The JSON Schemas are made on the first tools/list, not at start-up: initialize is answered sooner.
+        listed: lazy(() => tools.map(listing)),
         promptsByName,
         promptList: [...promptsByName.values()].map((prompt) => ({
           name: prompt.name,
@@ -270,7 +282,7 @@ export class McpServer extends Effect.Service<McpServer>()("McpServer", {
           cacheHints
         }
       )
-      server.setRequestHandler("tools/list", () => ({ tools: listed }))
+      server.setRequestHandler("tools/list", () => ({ tools: listed() }))
       server.setRequestHandler("resources/list", () => ({ resources: resourceList }))
       server.setRequestHandler("resources/templates/list", () => ({ resourceTemplates: [...resourceTemplates] }))
       server.setRequestHandler("resources/read", async (request, ctx) => {

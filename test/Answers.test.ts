@@ -4,7 +4,10 @@
  * says. The tools run over the real services and a mock HTTP client that answers with the sample payloads.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Schema, TestClock } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as TestClock from "effect/TestClock"
 import { readFileSync } from "node:fs"
 import { toWorkoutText, WorkoutDoc } from "../src/domain/WorkoutDoc.js"
 import { callTool, listing } from "../src/McpServer.js"

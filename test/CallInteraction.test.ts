@@ -5,7 +5,8 @@
  */
 import type { ServerContext } from "@modelcontextprotocol/server"
 import { CLIENT_CAPABILITIES_META_KEY, PROTOCOL_VERSION_META_KEY } from "@modelcontextprotocol/server"
-import { Effect, Exit } from "effect"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import { describe, expect, it } from "vitest"
 import { callInteraction } from "../src/mcp/CallInteraction.js"
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer } from "effect"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { HttpConfig } from "../src/services/HttpConfig.js"
 import { ServerAuth } from "../src/services/ServerAuth.js"
 import { makeHostGuard } from "../src/transports/HostGuard.js"

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Schema, TestClock } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as TestClock from "effect/TestClock"
 import { AthleteId, LocalDate } from "../src/domain/Ids.js"
 import { callTool, listing } from "../src/McpServer.js"
 import { AthleteCalendar } from "../src/services/AthleteCalendar.js"

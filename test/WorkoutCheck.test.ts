@@ -3,7 +3,7 @@
  * worked out by hand; and the round trip text → steps → text → steps on every workout of the samples, which must
  * keep the steps and settle after one pass.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, it } from "vitest"

@@ -3,7 +3,7 @@
  * the consent page; a connection made with it gets the tools of the lesser of that choice and the server's own
  * `INTERVALS_WRITE_MODE` (a server run read-only grants no writes, whatever a client asks).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import type { WriteMode } from "../services/AppConfig.js"
 
 export const SCOPE_READ = "intervals:read"

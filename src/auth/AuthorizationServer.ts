@@ -11,7 +11,11 @@
  * This module holds the rules; `OAuthRoutes` speaks HTTP, and `SignInPage` renders the page the owner sees.
  */
 import { type AuthInfo, OAuthError, OAuthErrorCode } from "@modelcontextprotocol/server"
-import { Duration, Effect, Option, Redacted, Schema } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { AppConfig } from "../services/AppConfig.js"
 import { isLoopback } from "../services/HttpConfig.js"

@@ -5,7 +5,10 @@
  * 10 KB limit, and an address check at connection time (the lookup itself refuses loopback, private, link-local and
  * other non-public addresses, so a name that resolves elsewhere on the second try gains nothing).
  */
-import { Context, Effect, Layer, Schema } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
 import { lookup as dnsLookup, type LookupAddress } from "node:dns"
 import { get } from "node:https"
 import { BlockList, isIP, type LookupFunction } from "node:net"

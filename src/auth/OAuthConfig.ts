@@ -3,7 +3,13 @@
  * Refuses what would be unsafe to start with: an issuer that is not HTTPS beyond loopback, a short owner secret on a
  * server other machines can reach, half of an Intervals.icu client.
  */
-import { Config, ConfigError, Duration, Effect, Option, Redacted, Schema } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { fromSchema, whole } from "../services/ConfigValues.js"
 import { GENERATE_KEY, HttpConfig, isLoopback, MIN_KEY_LENGTH } from "../services/HttpConfig.js"
 

@@ -12,7 +12,10 @@ import {
   OAuthErrorCode,
   verifyBearerToken
 } from "@modelcontextprotocol/server"
-import { Effect, Either, Layer, Runtime } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
 import { type GateRefusal, OAuthGate, type Principal, ServerAuth } from "../services/ServerAuth.js"
 import { TokenStore } from "../store/TokenStore.js"
 import { scopesOf } from "./Access.js"

@@ -6,7 +6,11 @@
  * that opened it (a cookie set with the page, `SameSite=Strict`) and to its origin, so another site cannot post it.
  */
 import { buildOAuthProtectedResourceMetadata, type OAuthMetadata } from "@modelcontextprotocol/server"
-import { Duration, Effect, Option, Redacted, Runtime } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
 import { timingSafeEqual } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { isLoopback } from "../services/HttpConfig.js"

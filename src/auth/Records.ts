@@ -3,7 +3,7 @@
  * on the way out, so a damaged or foreign entry is refused rather than trusted. Tokens, codes and client secrets are
  * never kept, only their SHA-256 (`hashOf`): a copy of the store lets no one in.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { createHash, randomBytes } from "node:crypto"
 import { Access } from "./Access.js"
 

@@ -4,7 +4,7 @@
  * `DELETE /oauth/grants` and `intervals-mcp revoke-all`, which works on the store directly (Redis while the
  * replicas run; the SQLite file while its server is stopped).
  */
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { TokenStore } from "../store/TokenStore.js"
 
 export const revokeEverything = Effect.gen(function*() {

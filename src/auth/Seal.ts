@@ -5,7 +5,7 @@
  * key, so a grant made on one is usable on all.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto"
-import { Option } from "effect"
+import * as Option from "effect/Option"
 
 export interface Sealer {
   readonly seal: (plain: string) => string

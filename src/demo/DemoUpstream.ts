@@ -4,8 +4,10 @@
  * mapping) runs exactly as against the real API; only the bytes come from memory. The data set is made on the
  * first request (a few hundred milliseconds), and writes change it for the life of the process.
  */
-import { HttpClient, HttpClientResponse } from "@effect/platform"
-import { Effect, Layer } from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { demoTeammate, makeDemoDataset } from "./DemoAthlete.js"
 import { type ApiResponse, type InMemoryIntervals, makeInMemoryIntervals } from "./InMemoryIntervals.js"
 

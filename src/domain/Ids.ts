@@ -2,7 +2,7 @@
  * Identifiers and dates as schemas. Everything that ends up in an Intervals.icu URL passes through one of these,
  * so a value that could change the path (`../athlete/0`, `%2F`, `?`) is refused before any request is made.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const describe = (value: unknown): string => {
   const text = typeof value === "string" ? JSON.stringify(value) : String(value)

@@ -4,7 +4,7 @@
  * on the records whose every field an answer can show: an activity, an interval, a wellness day), and every metric is
  * optional and nullable because the API leaves most of them `null` depending on device and sport.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 import { AnswerId } from "./Ids.js"
 
 const Maybe = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.NullOr(schema))

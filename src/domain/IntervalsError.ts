@@ -2,7 +2,7 @@
  * What can go wrong when talking to Intervals.icu. Each error's `message` is written for the model reading the tool
  * answer: what failed, why, and what to do next.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const Request = {
   method: Schema.String,

@@ -2,7 +2,7 @@
  * Schemas with stated limits: a value over a limit is refused with a message that names the limit and the size
  * that came, never the value itself (a 900 KB argument must not come back as a 900 KB refusal).
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 const count = (n: number) => n.toLocaleString("en")
 

@@ -4,7 +4,7 @@
  * its line. One report for workout text and for a `workout_doc`, so that `validate_workout`, the calendar writes and
  * the library answer alike.
  */
-import { Either } from "effect"
+import * as Either from "effect/Either"
 import { durationText, type Step, toWorkoutText, Units, WorkoutTextError } from "./WorkoutDoc.js"
 import { type Estimate, estimateWorkout, type Thresholds } from "./WorkoutEstimate.js"
 import { parseWorkoutText, type Sport, type TextProblem, type TextStep } from "./WorkoutText.js"

@@ -6,7 +6,8 @@
  * on one step, repeats nested more than once (one level of nesting is unrolled, since Intervals.icu has no nested
  * repeats).
  */
-import { Either, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { boundedList, boundedText } from "./Limits.js"
 
 const Int = (min: number, max: number) => Schema.Number.pipe(Schema.int(), Schema.between(min, max))

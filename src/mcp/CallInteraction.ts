@@ -21,7 +21,7 @@ import {
   type ServerContext
 } from "@modelcontextprotocol/server"
 import { createHmac, timingSafeEqual } from "node:crypto"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { type InteractionShape, type Question, questionText, type Verdict } from "../services/Interaction.js"
 
 /** The key of the one input a call asks for. */

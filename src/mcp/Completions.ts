@@ -5,7 +5,7 @@
  * failure to read completes nothing rather than failing the request: completion is a convenience.
  */
 import type { CallToolResult } from "@modelcontextprotocol/server"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import { addDays } from "../domain/Dates.js"
 
 /** Runs a tool by name (the bridge's `call`), to its result. */

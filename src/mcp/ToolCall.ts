@@ -5,7 +5,12 @@
  * than `MCP_MAX_ANSWER_CHARS`: longer text is cut with a note saying so and how to ask for less.
  */
 import type { CallToolResult } from "@modelcontextprotocol/server"
-import { Cause, Effect, Fiber, identity, ParseResult, Schema } from "effect"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import { identity } from "effect/Function"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import { AppConfig } from "../services/AppConfig.js"
 import { Interaction, type InteractionShape } from "../services/Interaction.js"
@@ -427,5 +432,6 @@ export const callTool = (
         )
     ),
     Effect.provideService(Interaction, interaction),
-    Effect.withSpan(`tool.${tool.name}`)
+    // No stack trace for the span: its name says where it is, and capturing one costs every call.
+    Effect.withSpan(`tool.${tool.name}`, { captureStackTrace: false })
   )

@@ -2,7 +2,8 @@
  * How a tool is advertised in `tools/list`: its JSON Schemas, generated from its `Schema`s by Effect, made compact.
  */
 import type { Tool as ListedTool } from "@modelcontextprotocol/server"
-import { JSONSchema, type Schema } from "effect"
+import * as JSONSchema from "effect/JSONSchema"
+import type * as Schema from "effect/Schema"
 import type { AnyTool } from "../tools/Tool.js"
 
 /** JSON Schema for a tool's input or output: draft-07 as effect generates it, without the `$schema` marker. */

@@ -5,7 +5,8 @@
  * was expected. Prompts that write are not listed when the server is read-only, and a prompt names only tools the
  * server registers: where a toolset that is off would have helped, it says what to do with the core instead.
  */
-import { Either, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import type { WriteMode } from "../services/AppConfig.js"
 
 interface PromptArgument {

@@ -3,7 +3,15 @@
  * (the environment wins; see `Layers`). Variable names are those of the Python server this project replaces, so an
  * existing `.env` keeps working.
  */
-import { Config, ConfigError, Duration, Effect, Either, Layer, LogLevel, Redacted, Schema } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as LogLevel from "effect/LogLevel"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { DEMO_ATHLETE_ID } from "../demo/DemoIdentity.js"
 import { AthleteId } from "../domain/Ids.js"
 import { DEFAULT_TOOLSETS, TOOLSETS } from "../tools/Toolsets.js"

@@ -2,7 +2,11 @@
  * Dates as the athlete lives them. Default windows ("today", "30 days ago") are computed in the athlete's own
  * timezone, read once per athlete from their Intervals.icu profile and cached; the server's clock zone never matters.
  */
-import { Cache, DateTime, Duration, Effect, Exit } from "effect"
+import * as Cache from "effect/Cache"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Dates from "../domain/Dates.js"
 import type { AthleteId, LocalDate } from "../domain/Ids.js"
 import { FIRST_YEAR, LAST_YEAR, localDate } from "../domain/Ids.js"

@@ -2,7 +2,10 @@
  * Readers for configuration values, shared by the server's and the networked transports' configuration: each one
  * refuses a malformed value with a message that names the variable, the value and what was expected.
  */
-import { Config, ConfigError, Either, Schema } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 
 /**
  * A variable's text; set but empty counts as unset, so that its default applies (`ATHLETE_ID=${UNSET}` in a Compose

@@ -8,7 +8,9 @@
  * Ids are read exactly: JSON numbers above 2^53 lose digits in `JSON.parse`, so the integer values of id fields with
  * 16 or more digits are turned into strings before parsing.
  */
-import { Either, ParseResult, Schema } from "effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any

@@ -2,7 +2,12 @@
  * Configuration of the networked transports, read only when one of them is chosen. Refuses to start a server that
  * would be reachable from other machines without a key, unless the user says so on purpose.
  */
-import { Config, ConfigError, Duration, Effect, Option, Redacted } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { flag, list, oneOf, whole } from "./ConfigValues.js"
 
 const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "::1", "[::1]"]

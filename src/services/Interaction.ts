@@ -5,7 +5,8 @@
  * under which a confirmation is "unavailable" (the tools' own rules apply: safe mode, previews, `confirm`) and
  * progress goes nowhere.
  */
-import { Context, Effect } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
 
 /** The person's answer, or why there is none: the client cannot ask. */
 export type Verdict = "accepted" | "declined" | "unavailable"

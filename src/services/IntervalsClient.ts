@@ -2,21 +2,21 @@
  * The Intervals.icu REST client. Authentication, timeouts, retries and decoding live here, once, so that tools only
  * say what they want. Every failure becomes one of the tagged errors of `domain/IntervalsError`.
  */
-import { HttpClient, HttpClientRequest, type HttpClientResponse } from "@effect/platform"
-import {
-  Clock,
-  Duration,
-  Effect,
-  Either,
-  FiberRef,
-  Option,
-  type ParseResult,
-  RateLimiter,
-  Redacted,
-  Schedule,
-  Schema,
-  Stream
-} from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import * as RateLimiter from "effect/RateLimiter"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { type ActivityId, type AthleteId, idValue, type LocalDate } from "../domain/Ids.js"
 import {
   Activity,
@@ -412,15 +412,23 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
       limit: number,
       described: { readonly method: Method; readonly path: string }
     ): Effect.Effect<Uint8Array, IntervalsError> => {
-      const tooLarge = new IntervalsTooLarge({ ...described, limitBytes: limit })
+      // Made only when needed: an error captures a stack trace, which would cost every call.
+      const tooLarge = () => new IntervalsTooLarge({ ...described, limitBytes: limit })
+      const network = (error: { readonly message: string }) =>
+        new IntervalsNetworkError({ ...described, detail: error.message.slice(0, 200) })
       const declared = Number(response.headers["content-length"])
-      if (Number.isFinite(declared) && declared > limit) return Effect.fail(tooLarge)
+      if (Number.isFinite(declared) && declared > limit) return Effect.fail(tooLarge())
+      // A declared length within the limit is read in one piece (the socket delivers no more than it declared); only
+      // an answer of unknown length is counted chunk by chunk, to stop reading it past the limit.
+      if (Number.isFinite(declared)) {
+        return Effect.map(Effect.mapError(response.arrayBuffer, network), (buffer) => new Uint8Array(buffer))
+      }
       return response.stream.pipe(
-        Stream.mapError((error) => new IntervalsNetworkError({ ...described, detail: error.message.slice(0, 200) })),
+        Stream.mapError(network),
         Stream.runFoldEffect({ size: 0, chunks: [] as Array<Uint8Array> }, (read, chunk) => {
           read.size += chunk.length
           read.chunks.push(chunk)
-          return read.size > limit ? Effect.fail(tooLarge) : Effect.succeed(read)
+          return read.size > limit ? Effect.fail(tooLarge()) : Effect.succeed(read)
         }),
         Effect.map(({ chunks }) => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)))
       )
@@ -541,7 +549,11 @@ export class IntervalsClient extends Effect.Service<IntervalsClient>()("Interval
             Effect.annotateLogs({ method: options.method, path: options.path, error: error._tag, attempts })
           )
         ),
-        Effect.withSpan("IntervalsClient.send", { attributes: { method: options.method, path: options.path } })
+        // No stack trace for the span (its attributes say which request it is): capturing one costs every request.
+        Effect.withSpan("IntervalsClient.send", {
+          attributes: { method: options.method, path: options.path },
+          captureStackTrace: false
+        })
       )
     }
 

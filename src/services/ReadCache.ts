@@ -9,7 +9,13 @@
  * interruption fails every other waiter; `RcMap` keeps an abandoned acquisition running through its idle time and
  * renews that time on every use, so a value read often would never refresh.
  */
-import { Clock, Deferred, Duration, Effect, Exit, Fiber, type Scope } from "effect"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import type * as Scope from "effect/Scope"
 
 interface Entry {
   readonly deferred: Deferred.Deferred<unknown, unknown>

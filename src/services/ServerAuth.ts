@@ -3,7 +3,11 @@
  * `MCP_SERVER_API_KEY` is set. The key is accepted only in that header (never in a query string, where it would end
  * up in logs and browser history) and compared in constant time.
  */
-import { Context, Effect, Option, Redacted, Schema } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { createHash, timingSafeEqual } from "node:crypto"
 import { HttpConfig } from "./HttpConfig.js"
 

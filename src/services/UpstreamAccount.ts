@@ -4,7 +4,9 @@
  * value, set by the MCP bridge around a connection's calls, so that no tool knows which account it serves and the
  * client's cache never answers one account with another's data.
  */
-import { FiberRef, Option, type Redacted } from "effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
 
 export interface Account {
   readonly token: Redacted.Redacted<string>

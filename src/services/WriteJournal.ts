@@ -4,7 +4,9 @@
  * before, recreate what it deleted, delete what it created). One journal per MCP connection (per session over HTTP,
  * per process over stdio): a client never undoes another client's writes. It holds the newest `CAPACITY` entries.
  */
-import { Context, Effect, Layer } from "effect"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import type { ToolFailure } from "../tools/Tool.js"
 import type { AppConfig } from "./AppConfig.js"

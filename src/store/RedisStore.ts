@@ -11,7 +11,10 @@
  *
  * The URL may carry a password (`redis://:password@host:port/db`); it never goes into a message or a log.
  */
-import { Duration, Effect, Layer, Option } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type { Redis as RedisClient } from "ioredis"
 import { redactUrl } from "./StoreConfig.js"
 import { StoreError, TokenStore, type TokenStoreShape } from "./TokenStore.js"

@@ -18,7 +18,12 @@
  * open, a pid file that names a live other process refuses the open (replicas must share Redis instead), and one that
  * does not is stale: the lock directory it left goes and this process takes over.
  */
-import { Clock, Duration, Effect, Layer, Option, Schedule } from "effect"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import {
   closeSync,
   linkSync,

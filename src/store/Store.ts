@@ -9,7 +9,10 @@
  * The driver modules (node-sqlite3-wasm and its WebAssembly, ioredis) load with a dynamic import, only for the store
  * chosen: a stdio server starts at every launch of a desktop client and must not pay for either.
  */
-import { type ConfigError, Effect, Layer, Redacted } from "effect"
+import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { storeChoice } from "./StoreConfig.js"
 import { MemoryStoreLive, StoreError, TokenStore } from "./TokenStore.js"
 

@@ -4,7 +4,11 @@
  * the readers of ConfigValues.ts, each refuses a malformed value naming the variable and what was expected; unlike
  * them, a refused URL is shown with its password masked.
  */
-import { Config, ConfigError, Either, Option, Redacted } from "effect"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { homedir } from "node:os"
 import { isAbsolute, join, resolve } from "node:path"
 import { oneOf } from "../services/ConfigValues.js"

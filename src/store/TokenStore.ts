@@ -9,7 +9,13 @@
  * relies on for safety is atomic in each of them: `take` hands a one-use value (a code, a refresh token) to one
  * caller only, `count` and `reserve` never lose a concurrent hit.
  */
-import { Clock, Context, Duration, Effect, Layer, Option, Schema } from "effect"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 
 export class StoreError extends Schema.TaggedError<StoreError>()("StoreError", {
   operation: Schema.String,

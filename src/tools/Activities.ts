@@ -1,7 +1,10 @@
 /**
  * Completed activities: the list for a date window, one activity in detail, and its intervals.
  */
-import { Array as Arr, Effect, Order, Schema } from "effect"
+import * as Arr from "effect/Array"
+import * as Effect from "effect/Effect"
+import * as Order from "effect/Order"
+import * as Schema from "effect/Schema"
 import { ActivityId } from "../domain/Ids.js"
 import type { Activity, Interval, IntervalGroup } from "../domain/Intervals.js"
 import { SCALES } from "../domain/Scales.js"

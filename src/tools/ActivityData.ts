@@ -1,7 +1,8 @@
 /**
  * More of one activity: its recorded streams, summarised, and its comments.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { describe } from "../services/Decoding.js"
 import { ActivityId, AnswerId } from "../domain/Ids.js"
 import { boundedText } from "../domain/Limits.js"

@@ -4,7 +4,8 @@
  * power against heart rate, and the weather. A section the activity cannot have (power on a run without a meter,
  * anything on a Strava activity) is said plainly, not failed.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { ActivityId, AthleteId } from "../domain/Ids.js"
 import type { Activity, DataCurve, SportSettings } from "../domain/Intervals.js"
 import type { IntervalsError } from "../domain/IntervalsError.js"

@@ -1,7 +1,8 @@
 /**
  * The athlete's records and equipment: power curves and gear.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { AthleteId, LocalDate } from "../domain/Ids.js"
 import type { PowerCurve } from "../domain/Intervals.js"
 import { boundedList } from "../domain/Limits.js"

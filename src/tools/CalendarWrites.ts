@@ -6,7 +6,9 @@
  * as a structure is converted to Intervals.icu's workout text, and every write is read back so that the answer says
  * what Intervals.icu actually saved and parsed.
  */
-import { Effect, Either, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { type AthleteId, EventId, LibraryWorkoutId, LocalDate } from "../domain/Ids.js"
 import type { Event } from "../domain/Intervals.js"
 import { boundedList, boundedText, lineText } from "../domain/Limits.js"

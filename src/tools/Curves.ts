@@ -2,7 +2,8 @@
  * Best heart rate over durations and best pace over distances, beside the power curves: each best with the activity
  * and date that set it, over a season or a window, and Intervals.icu's fitted critical speed model for pace.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { DataCurve } from "../domain/Intervals.js"
 import { boundedList } from "../domain/Limits.js"
 import { paceText } from "../domain/Zones.js"

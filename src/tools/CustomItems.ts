@@ -1,7 +1,8 @@
 /**
  * Custom items: the athlete's own charts, fields, streams and zones.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { AnswerId, ItemId } from "../domain/Ids.js"
 import { boundedText, lineText } from "../domain/Limits.js"
 import { CustomItemType, Visibility } from "../domain/Intervals.js"

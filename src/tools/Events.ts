@@ -1,7 +1,8 @@
 /**
  * The calendar: planned workouts, races, notes and other events.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { AnswerId, EventId } from "../domain/Ids.js"
 import type { Event, Target, WorkoutStep } from "../domain/Intervals.js"
 import { AthleteCalendar } from "../services/AthleteCalendar.js"

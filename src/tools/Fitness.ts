@@ -3,7 +3,8 @@
  * for each value, and their projection forward through the planned workouts to a date (by default the next race),
  * so that "where will my form be on race day?" is one call.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { type AthleteId, type LocalDate } from "../domain/Ids.js"
 import { formZone, fromLoads, project, type ProjectedDay, THRESHOLDS_TEXT } from "../domain/Fitness.js"
 import type { Event } from "../domain/Intervals.js"

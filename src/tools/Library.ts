@@ -4,7 +4,9 @@
  * file for a device or app (`.zwo` for Zwift, `.mrc`, `.erg`, `.fit`), fetched with Intervals.icu's own downloads.
  */
 import type { EmbeddedResource } from "@modelcontextprotocol/server"
-import { Effect, Either, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import { EventId, FolderId, LibraryWorkoutId } from "../domain/Ids.js"
 import type { Folder, LibraryWorkout } from "../domain/Intervals.js"
 import { boundedList, boundedText, lineText } from "../domain/Limits.js"

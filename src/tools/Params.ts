@@ -2,7 +2,10 @@
  * Parameters several tools share, and how their defaults are resolved: the athlete from configuration, date windows
  * in the athlete's own timezone.
  */
-import { Effect, FiberRef, Option, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { AthleteId, LocalDate } from "../domain/Ids.js"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import { AppConfig } from "../services/AppConfig.js"

@@ -6,7 +6,8 @@
  * deterministic `external_id`, so that writing the same plan again updates it instead of doubling it; races and
  * notes already there are never overwritten.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 import type { AthleteId } from "../domain/Ids.js"
 import { LibraryWorkoutId, LocalDate } from "../domain/Ids.js"

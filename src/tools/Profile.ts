@@ -2,7 +2,8 @@
  * Who the athlete is and how they train: their profile and settings per sport family, with zones as bounds in
  * watts, bpm and pace; and, for a coach, the athletes who share their data with the key's owner.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { SportSettings } from "../domain/Intervals.js"
 import { hrZones, paceText, paceZones, powerZones } from "../domain/Zones.js"
 import { AthleteId } from "../domain/Ids.js"

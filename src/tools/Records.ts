@@ -4,7 +4,8 @@
  * sends only the fields that change, reads it back, and answers each change as before → after; each is journaled so
  * that `undo_last_write` can put it back.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { ActivityId } from "../domain/Ids.js"
 import type { SportSettings } from "../domain/Intervals.js"
 import { boundedList, boundedText, lineText } from "../domain/Limits.js"

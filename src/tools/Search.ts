@@ -4,7 +4,8 @@
  * what was done around a date; each narrowed by sport and window. One tool: the answer has the same shape in every
  * mode, a list of activities with what matched.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { AthleteId } from "../domain/Ids.js"
 import type { Interval } from "../domain/Intervals.js"
 import { boundedText } from "../domain/Limits.js"

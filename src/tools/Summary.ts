@@ -4,7 +4,8 @@
  * activities, compliance, missed workouts). Weekly totals come from Intervals.icu's own `athlete-summary`; work, zones,
  * the longest session and months come from the activities; the plan from the calendar.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { AthleteId, LocalDate } from "../domain/Ids.js"
 import type { Activity, Event, SummaryWeek } from "../domain/Intervals.js"
 import * as Dates from "../domain/Dates.js"

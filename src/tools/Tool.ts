@@ -4,7 +4,8 @@
  * never sees the protocol or the transport.
  */
 import type { EmbeddedResource, ToolAnnotations } from "@modelcontextprotocol/server"
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import type { AthleteCalendar } from "../services/AthleteCalendar.js"
 import type { AppConfig } from "../services/AppConfig.js"

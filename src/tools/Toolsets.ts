@@ -3,7 +3,7 @@
  * server's owner asks for them (`MCP_TOOLSETS`). Every tool listed costs the model's context on every turn, and a
  * long list makes it pick worse; the core answers most questions and plans a week, the others add depth.
  */
-import { Schema } from "effect"
+import * as Schema from "effect/Schema"
 
 export const Toolset = Schema.Literal("core", "analysis", "planning", "library", "records", "custom")
 export type Toolset = typeof Toolset.Type

@@ -5,7 +5,8 @@
  * deletes what it created, but only when the records still are as the write left them: if someone changed one since,
  * it refuses and says what changed.
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import { type ActivityId, type AthleteId, LocalDate } from "../domain/Ids.js"
 import type { IntervalsError } from "../domain/IntervalsError.js"
 import { FreshReads, IntervalsClient } from "../services/IntervalsClient.js"

@@ -3,7 +3,9 @@
  * long ride?". Each day in the athlete's local dates with its weekday, temperatures in °C, rain in mm with its
  * chance, wind in km/h with the compass point it blows from.
  */
-import { DateTime, Effect, Schema } from "effect"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { ForecastDay } from "../domain/Intervals.js"
 import { boundedText } from "../domain/Limits.js"
 import { addDays, AthleteCalendar } from "../services/AthleteCalendar.js"

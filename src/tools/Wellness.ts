@@ -2,7 +2,8 @@
  * Daily wellness: fitness, fatigue and form, and what the athlete or their devices logged (HRV, resting HR, sleep,
  * weight, subjective scores).
  */
-import { Effect, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
 import type { Wellness } from "../domain/Intervals.js"
 import { type ScaleName, SCALES } from "../domain/Scales.js"
 import { AthleteCalendar } from "../services/AthleteCalendar.js"

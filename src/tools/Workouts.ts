@@ -4,7 +4,9 @@
  * distance, estimated load and intensity from the athlete's zones, time in zones, the text this server writes, and
  * every problem found with its line.
  */
-import { Effect, Either, Schema } from "effect"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import type { AthleteId } from "../domain/Ids.js"
 import { boundedText } from "../domain/Limits.js"
 import { checkDoc, checkText, headline, type WorkoutReport } from "../domain/WorkoutCheck.js"

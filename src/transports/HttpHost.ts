@@ -11,7 +11,14 @@
  * objects needs no adapter, keeps streaming and back-pressure exactly as the SDK expects, and lets shutdown close
  * long-lived streams before the listener, which `server.close()` would otherwise wait on forever.
  */
-import { Deferred, Duration, Effect, Either, Layer, Option, Runtime, type Scope } from "effect"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import { type AddressInfo, isIP, type Socket } from "node:net"
 import { judgeBody } from "../mcp/RequestGuard.js"

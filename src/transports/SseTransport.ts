@@ -5,7 +5,7 @@
  * there are at most `MCP_MAX_SESSIONS` of them (a stream is never idle, so a new one beyond that is refused with 503).
  */
 import { SSEServerTransport } from "@modelcontextprotocol/server-legacy/sse"
-import { Effect } from "effect"
+import * as Effect from "effect/Effect"
 import type { Connection, McpServer } from "../McpServer.js"
 import { principalKey } from "../services/ServerAuth.js"
 import { type HttpApp, jsonRpcError, makeHttpTransport, serveHttp } from "./HttpHost.js"

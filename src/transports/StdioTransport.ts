@@ -9,7 +9,11 @@
  */
 import { type JSONRPCMessage, ProtocolErrorCode, type RequestId, type Transport as SdkTransport } from "@modelcontextprotocol/server"
 import { serveStdio } from "@modelcontextprotocol/server/stdio"
-import { Duration, Effect, Layer, Runtime, Schedule } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Runtime from "effect/Runtime"
+import * as Schedule from "effect/Schedule"
 import { type Connection, McpServer } from "../McpServer.js"
 import { errorAnswer, readLine } from "../mcp/RequestGuard.js"
 import { AppConfig } from "../services/AppConfig.js"

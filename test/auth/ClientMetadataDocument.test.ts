@@ -4,7 +4,11 @@
  * against request forgery, checked here address by address.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Layer, Option, Redacted } from "effect"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { AuthorizationServer } from "../../src/auth/AuthorizationServer.js"
 import {
   ClientMetadataFetcher,

@@ -5,7 +5,7 @@
 import { Client } from "@modelcontextprotocol/client"
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio"
 import { execFile } from "node:child_process"
-import { mkdirSync, mkdtempSync, readFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { promisify } from "node:util"
@@ -72,6 +72,34 @@ describe("the npm package", () => {
     expect(pkg.engines.node).toBe(">=20")
     expect(pkg.bin["intervals-mcp"]).toBe("dist/main.js")
     expect(readFileSync(join(ROOT, "dist/main.js"), "utf8").startsWith("#!/usr/bin/env node")).toBe(true)
+  })
+
+  it("ships no test tooling, and loads at start only what stdio needs", () => {
+    // What each output file was made of, from its source map.
+    const sourcesOf = (file: string): Array<string> => json(join(ROOT, "dist", `${file}.map`)).sources
+    const outputs = readdirSync(join(ROOT, "dist"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".js"))
+    const everything = outputs.flatMap(sourcesOf)
+    expect(everything.some((source) => source.includes("node_modules/effect/"))).toBe(true)
+    expect(everything.filter((source) => /node_modules\/(fast-check|pure-rand|vitest|@vitest|@effect\/vitest)\//.test(source)))
+      .toEqual([])
+    expect(everything.filter((source) => /(^|\/)test\//.test(source.replace(/.*node_modules\//, "")))).toEqual([])
+    // The chunks dist/main.js imports statically, and theirs: what is compiled before `initialize` is answered.
+    const importsOf = (file: string) =>
+      [...readFileSync(join(ROOT, "dist", file), "utf8").matchAll(/import\s*(?:\{[^}]*\}\s*from\s*)?"\.\/([^"]+)"/g)]
+        .map((m) => (file.includes("/") ? `chunks/${m[1]}` : m[1]!))
+    const loaded = new Set<string>()
+    const visit = (file: string) => {
+      if (loaded.has(file)) return
+      loaded.add(file)
+      importsOf(file).forEach(visit)
+    }
+    visit("main.js")
+    const atStart = [...loaded].flatMap(sourcesOf)
+    expect(atStart.some((source) => source.endsWith("src/transports/StdioTransport.ts"))).toBe(true)
+    expect(atStart.filter((source) =>
+      /src\/(transports\/(HttpHost|StreamableHttpTransport|SseTransport)|cli\/|auth\/(AuthorizationServer|OAuthRoutes|OAuthGate|SignInPage|ClientMetadataDocument)|store\/(Sqlite|Redis)|demo\/DemoAthlete)|node_modules\/(@effect\/cli|ioredis|node-sqlite3-wasm|@modelcontextprotocol\/server-legacy)\//
+        .test(source)
+    )).toEqual([])
   })
 })
 

@@ -2,8 +2,13 @@
  * An in-memory `HttpClient` for unit tests: a handler answers each request with a web `Response`, a transport
  * failure, or never; every request is recorded.
  */
-import { HttpClient, HttpClientError, type HttpClientRequest, HttpClientResponse } from "@effect/platform"
-import { type Duration, Effect, Layer } from "effect"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 
 export type Answer = Response | "network-error" | "never" | { readonly after: Duration.DurationInput; readonly response: Response }
 

@@ -2,7 +2,7 @@
  * The real services a tool runs on (the Intervals.icu client, the athlete's calendar, a configuration, a journal)
  * over a mock HTTP client that answers by path, for unit tests of the tools.
  */
-import { Layer } from "effect"
+import * as Layer from "effect/Layer"
 import { AthleteId } from "../../src/domain/Ids.js"
 import { AppConfig } from "../../src/services/AppConfig.js"
 import { AthleteCalendar } from "../../src/services/AthleteCalendar.js"
