@@ -332,16 +332,18 @@ const count = (n: number) => n.toLocaleString("en")
  * athlete who shares with them), so a model never takes one athlete's data for another's. Read in parallel with the
  * tool, from the cached profile; if it cannot be read, the id alone.
  */
-const headingFor = (tool: AnyTool, input: unknown): Effect.Effect<string | undefined, never, ToolContext> => {
+const headingFor = (
+  tool: AnyTool,
+  input: unknown,
+  defaultAthlete: string
+): Effect.Effect<string, never, ToolContext> | undefined => {
   const athleteId = (input as { readonly athlete_id?: unknown } | null)?.athlete_id
-  if (tool.namesAthlete === true || typeof athleteId !== "string") return Effect.succeed(undefined)
-  return Effect.flatMap(AppConfig, (config) =>
-    athleteId === config.athleteId || athleteId === "0"
-      ? Effect.succeed(undefined)
-      : whose(athleteId as AthleteId).pipe(
-        Effect.map((athlete) => `Athlete: ${athleteLabel(athlete)}`),
-        Effect.orElseSucceed(() => `Athlete: ${athleteId}`)
-      ))
+  if (tool.namesAthlete === true || typeof athleteId !== "string") return undefined
+  if (athleteId === defaultAthlete || athleteId === "0") return undefined
+  return whose(athleteId as AthleteId).pipe(
+    Effect.map((athlete) => `Athlete: ${athleteLabel(athlete)}`),
+    Effect.orElseSucceed(() => `Athlete: ${athleteId}`)
+  )
 }
 
 /** Runs one tool call to a result: every failure becomes an `isError` answer, never a thrown error. */
@@ -387,12 +389,20 @@ export const callTool = (
       )
   }).pipe(
     Effect.flatMap((input) =>
-      Effect.all([
-        (writes(tool) ? detached : identity)(
+      Effect.flatMap(AppConfig, (config): Effect.Effect<
+        readonly [unknown, string | undefined],
+        IntervalsError | ToolFailure,
+        ToolContext
+      > => {
+        const run = (writes(tool) ? detached : identity)(
           tool.run(input) as Effect.Effect<unknown, IntervalsError | ToolFailure, ToolContext>
-        ),
-        headingFor(tool, input)
-      ], { concurrency: "unbounded" })
+        )
+        const heading = headingFor(tool, input, config.athleteId)
+        // Most calls have no heading, and forking a fiber for none would cost every call.
+        return heading === undefined
+          ? Effect.map(run, (output) => [output, undefined])
+          : Effect.all([run, heading], { concurrency: "unbounded" })
+      })
     ),
     Effect.flatMap(([output, heading]) =>
       Effect.map(Schema.encode(tool.output)(output), (structured): CallToolResult => ({

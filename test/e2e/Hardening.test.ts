@@ -17,7 +17,8 @@ import { type Connected, connectStdio, ENTRY, textOf } from "../support/StdioSer
 
 const SERVER_KEY = "hardening-server-key-0123456789abcdef"
 const bearer = { authorization: `Bearer ${SERVER_KEY}` }
-const CONTAINER_NODE_OPTIONS = "--max-semi-space-size=2 --max-old-space-size=128"
+/** The Node flags the container runs with, read from the Dockerfile, so that these tests follow them. */
+const CONTAINER_NODE_OPTIONS = /NODE_OPTIONS="([^"]*)"/.exec(readFileSync(new URL("../../Dockerfile", import.meta.url), "utf8"))![1]!
 
 let fake: FakeIntervals
 const started: Array<HttpServerProcess> = []
