@@ -560,8 +560,10 @@ const economy = async (fake: FakeIntervals) => {
     burst_calls: 30,
     burst_upstream_requests: times.length,
     burst_peak_requests_in_any_second: peakIn(1000),
+    burst_peak_requests_in_any_10_seconds: peakIn(10_000),
     burst_duration_ms: round(burstMs, 0),
-    target_peak_in_any_second: 30
+    target_peak_in_any_second: 30,
+    target_peak_in_any_10_seconds: 132
   }
 }
 
