@@ -15,7 +15,8 @@ import { build } from "esbuild"
 import { type FakeIntervals, startFakeIntervals } from "../test/fake/FakeIntervals.js"
 import { addDays, API_KEY, ATHLETE_ID } from "../test/fake/Fixtures.js"
 import { bundleFlags } from "../scripts/bundleFlags.mjs"
-import { measureAnswerSizes } from "./AnswerSize.js"
+import { type CallResult, measureAnswerSizes } from "./AnswerSize.js"
+import { startupChunks } from "../test/support/StartupChunks.js"
 import { benchFixtures } from "./BenchFixtures.js"
 
 const ROOT = resolve(import.meta.dirname, "..")
@@ -65,8 +66,6 @@ const serverEnv = (fake: FakeIntervals, extra: Record<string, string> = {}) => (
   LOG_LEVEL: "Warning",
   ...extra
 })
-
-type CallResult = { content: Array<{ type?: string; text?: string }>; structuredContent?: unknown; isError?: boolean }
 
 /** A minimal JSON-RPC client over a child's stdio: no validation on our side, so it measures the server. */
 class StdioPeer {
@@ -141,23 +140,6 @@ const buildBaseline = () =>
 // ---------------------------------------------------------------------------------------------------------------
 // 1. Cold start, and what each chunk loaded before `initialize` costs
 
-/**
- * The chunks an entry imports statically, dependencies first: what it compiles before it can answer `initialize`
- * (paths relative to the entry's directory).
- */
-const startupChunks = (dir: string, entry: string) => {
-  const importsOf = (file: string) =>
-    [...readFileSync(resolve(dir, file), "utf8").matchAll(/import\s*(?:\{[^}]*\}\s*from\s*)?"\.\/([^"]+)"/g)]
-      .map((m) => (file.includes("/") ? `chunks/${m[1]}` : m[1]!))
-  const order: Array<string> = []
-  const visit = (file: string) => {
-    if (order.includes(file)) return
-    for (const dep of importsOf(file)) visit(dep)
-    order.push(file)
-  }
-  visit(entry)
-  return order
-}
 /** What a chunk is made of, by package, from its source map (shares of the original sources' size). */
 const holdings = (file: string) => {
   const map = JSON.parse(readFileSync(`${file}.map`, "utf8")) as { sources: Array<string>; sourcesContent?: Array<string> }

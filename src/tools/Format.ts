@@ -28,12 +28,15 @@ export const duration = (seconds: Value): string | undefined => {
   return `${s}s`
 }
 
-/** `31260` → `8:41`: hours and minutes, for a table column whose header says `h:mm`. */
-export const hoursMinutes = (seconds: Value): string | undefined => {
-  if (!known(seconds) || seconds < 0) return undefined
-  const minutes = Math.round(seconds / 60)
-  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}`
+/** `125` → `2:05`: a count of units and its sixtieths (minutes and seconds, or hours and minutes). */
+const minutesSeconds = (seconds: number): string => {
+  const total = Math.round(seconds)
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`
 }
+
+/** `31260` → `8:41`: hours and minutes, for a table column whose header says `h:mm`. */
+export const hoursMinutes = (seconds: Value): string | undefined =>
+  !known(seconds) || seconds < 0 ? undefined : minutesSeconds(seconds / 60)
 
 export type SportFamily = "swim" | "run" | "other"
 
@@ -50,11 +53,6 @@ export const distance = (metres: Value, family: SportFamily = "other"): string |
   if (!known(metres) || metres <= 0) return undefined
   if (family === "swim" || metres < 1000) return `${Math.round(metres)} m`
   return `${round(metres / 1000, metres < 100_000 ? 2 : 1)} km`
-}
-
-const minutesSeconds = (seconds: number): string => {
-  const total = Math.round(seconds)
-  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`
 }
 
 /** Seconds per unit distance from a speed in m/s: per km for runs, per 100 m for swims. */

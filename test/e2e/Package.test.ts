@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { allTools, toolsFor } from "../../src/tools/Registry.js"
 import { type FakeIntervals, startFakeIntervals } from "../fake/FakeIntervals.js"
 import { API_KEY, ATHLETE_ID } from "../fake/Fixtures.js"
+import { startupChunks } from "../support/StartupChunks.js"
 
 const ROOT = resolve(import.meta.dirname, "../..")
 const run = promisify(execFile)
@@ -83,18 +84,8 @@ describe("the npm package", () => {
     expect(everything.filter((source) => /node_modules\/(fast-check|pure-rand|vitest|@vitest|@effect\/vitest)\//.test(source)))
       .toEqual([])
     expect(everything.filter((source) => /(^|\/)test\//.test(source.replace(/.*node_modules\//, "")))).toEqual([])
-    // The chunks dist/main.js imports statically, and theirs: what is compiled before `initialize` is answered.
-    const importsOf = (file: string) =>
-      [...readFileSync(join(ROOT, "dist", file), "utf8").matchAll(/import\s*(?:\{[^}]*\}\s*from\s*)?"\.\/([^"]+)"/g)]
-        .map((m) => (file.includes("/") ? `chunks/${m[1]}` : m[1]!))
-    const loaded = new Set<string>()
-    const visit = (file: string) => {
-      if (loaded.has(file)) return
-      loaded.add(file)
-      importsOf(file).forEach(visit)
-    }
-    visit("main.js")
-    const atStart = [...loaded].flatMap(sourcesOf)
+    // What is compiled before `initialize` is answered.
+    const atStart = startupChunks(join(ROOT, "dist"), "main.js").flatMap(sourcesOf)
     expect(atStart.some((source) => source.endsWith("src/transports/StdioTransport.ts"))).toBe(true)
     expect(atStart.filter((source) =>
       /src\/(transports\/(HttpHost|StreamableHttpTransport|SseTransport)|cli\/|auth\/(AuthorizationServer|OAuthRoutes|OAuthGate|SignInPage|ClientMetadataDocument)|store\/(Sqlite|Redis)|demo\/DemoAthlete)|node_modules\/(@effect\/cli|ioredis|node-sqlite3-wasm|@modelcontextprotocol\/server-legacy)\//
