@@ -8,9 +8,11 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net"
 import { ActivityId, AthleteId, LocalDate } from "../src/domain/Ids.js"
 import { AppConfig } from "../src/services/AppConfig.js"
-import { IntervalsClient, PER_ENDPOINT } from "../src/services/IntervalsClient.js"
+import { IntervalsClient, MAX_RETRIES, PER_ENDPOINT } from "../src/services/IntervalsClient.js"
 import { UpstreamAccount } from "../src/services/UpstreamAccount.js"
 import { type Answer, jsonResponse, mockHttp, queryOf } from "./support/MockHttp.js"
 
@@ -533,4 +535,70 @@ describe("IntervalsClient against a loose or hostile upstream", () => {
       yield* Fiber.interrupt(hanging)
     }).pipe(Effect.provide(layer))
   })
+})
+
+describe("IntervalsClient over a real socket, against an upstream whose body is not what its length says", () => {
+  /** An upstream on loopback that answers every request with `respond` written straight to the socket. */
+  const rawUpstream = (respond: (socket: Socket) => void) =>
+    Effect.acquireRelease(
+      Effect.promise(() =>
+        new Promise<Server>((resolve) => {
+          const server = createServer((socket) => {
+            socket.once("data", () => respond(socket))
+            socket.on("error", () => undefined)
+          })
+          server.listen(0, "127.0.0.1", () => resolve(server))
+        })
+      ),
+      (server) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
+    )
+  const against = (server: Server, timeouts = { requestTimeout: Duration.millis(300), deadline: Duration.millis(1500) }) =>
+    IntervalsClient.Default.pipe(
+      Layer.provide(NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))),
+      Layer.provide(AppConfig.Test({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`,
+        apiKey: "secret-key",
+        ...timeouts,
+        cache: false,
+        rateLimit: 0
+      }))
+    )
+  const head = (length: number) =>
+    `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`
+
+  it.live("a body cut short of its declared length fails its attempt at once, not at the request timeout", () =>
+    Effect.gen(function*() {
+      let attempts = 0
+      const server = yield* rawUpstream((socket) => {
+        attempts++
+        socket.end(head(5000) + "{\"id\": \"i42\", \"na")
+      })
+      const timeouts = { requestTimeout: Duration.seconds(2), deadline: Duration.seconds(6) }
+      const error = failureOf(yield* Effect.exit(Effect.provide(getActivity, against(server, timeouts))))
+      // Every attempt (the first and its retries) ended when the connection did, with a network error: had each waited
+      // for its 2 s timeout, the 6 s deadline would have ended the call sooner, as a timeout.
+      expect(error._tag).toBe("IntervalsNetworkError")
+      expect(attempts).toBe(MAX_RETRIES + 1)
+    }).pipe(Effect.scoped))
+
+  it.live("a body of declared length sent too slowly times out at the request timeout", () =>
+    Effect.gen(function*() {
+      const server = yield* rawUpstream((socket) => {
+        socket.write(head(2000) + "{\"id\": \"i42\"")
+        // A byte now and then, never the whole body: only the timeout ends it.
+        const drip = setInterval(() => socket.write(" "), 50)
+        socket.on("close", () => clearInterval(drip))
+        setTimeout(() => socket.destroy(), 5000).unref()
+      })
+      const error = failureOf(yield* Effect.exit(Effect.provide(getActivity, against(server))))
+      expect(error._tag).toBe("IntervalsTimeout")
+    }).pipe(Effect.scoped))
+
+  it.live("a body of declared length, whole, is read and decoded", () =>
+    Effect.gen(function*() {
+      const body = JSON.stringify(activity)
+      const server = yield* rawUpstream((socket) => socket.write(head(Buffer.byteLength(body)) + body))
+      const value = yield* Effect.provide(getActivity, against(server))
+      expect(value.name).toBe("Tempo")
+    }).pipe(Effect.scoped))
 })
